@@ -1,0 +1,106 @@
+"""Exceptions and warnings raised by :mod:`optics`.
+
+Every error the library raises on bad input is an :class:`OpticsError`, and
+also a :class:`ValueError` or :class:`TypeError`, so callers can catch either
+the project's base class or the built-in one.  Messages name the element or
+parameter and the offending value.
+
+>>> from optics import ThinLens
+>>> ThinLens(0)
+Traceback (most recent call last):
+...
+optics.errors.InvalidParameterError: ThinLens: focal length f must be non-zero and finite, got 0
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "OpticsError",
+    "OpticsValueError",
+    "OpticsTypeError",
+    "InvalidParameterError",
+    "DimensionError",
+    "MissingSymbolsError",
+    "AfocalError",
+    "NoFocusError",
+    "NonFiniteResultError",
+    "PlaneError",
+    "PartNotFoundError",
+    "DesignFileError",
+    "OpticsWarning",
+    "ClippingWarning",
+    "ConjugationWarning",
+]
+
+
+class OpticsError(Exception):
+    """Base class of every exception raised by :mod:`optics`."""
+
+
+class OpticsValueError(OpticsError, ValueError):
+    """A value is outside what the calculation can accept."""
+
+
+class OpticsTypeError(OpticsError, TypeError):
+    """A value has a type the calculation cannot accept (for example a string)."""
+
+
+class InvalidParameterError(OpticsValueError):
+    """An element, part or beam parameter is out of its valid range."""
+
+
+class DimensionError(OpticsTypeError):
+    """A quantity has the wrong physical dimension (an angle where a length belongs)."""
+
+
+class MissingSymbolsError(OpticsValueError):
+    """A symbolic expression was evaluated without values for all its symbols.
+
+    Attributes
+    ----------
+    missing : tuple of str
+        Names of the symbols that still need values.
+    """
+
+    def __init__(self, missing, context: str = "expression"):
+        self.missing = tuple(sorted(str(s) for s in missing))
+        super().__init__(
+            f"cannot evaluate {context}: no value given for symbol(s) "
+            + ", ".join(self.missing)
+        )
+
+
+class AfocalError(OpticsValueError):
+    """A focal length or focus was asked of an afocal train (C = 0)."""
+
+
+class NoFocusError(OpticsValueError):
+    """A beam or train has no finite focus where one was asked for."""
+
+
+class NonFiniteResultError(OpticsValueError):
+    """An expression evaluated to infinity or NaN (a division by zero) at the given values."""
+
+
+class PlaneError(OpticsValueError):
+    """A plane name is unknown, duplicated or out of order."""
+
+
+class PartNotFoundError(OpticsValueError):
+    """A catalog part name is unknown; the message lists close matches."""
+
+
+class DesignFileError(OpticsValueError):
+    """A design or catalog file is malformed; the message names the key and line."""
+
+
+class OpticsWarning(UserWarning):
+    """Base class of warnings issued by :mod:`optics`."""
+
+
+class ClippingWarning(OpticsWarning):
+    """The beam is larger than a clear aperture somewhere in the path."""
+
+
+class ConjugationWarning(OpticsWarning):
+    """Planes that should be optically conjugate are not."""

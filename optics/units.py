@@ -33,6 +33,8 @@ optics.errors.DimensionError: ThinLens f: expected a length (convertible to mm),
 
 from __future__ import annotations
 
+import re
+
 import pint
 
 from .errors import DimensionError
@@ -47,6 +49,7 @@ __all__ = [
     "quantity",
     "as_result",
     "kind_of_unit",
+    "parse_quantity",
 ]
 
 ureg = pint.get_application_registry()
@@ -198,3 +201,33 @@ def as_result(expr, unit: str):
     if value.imag != 0:
         return quantity(value, unit)
     return quantity(value.real, unit)
+
+
+_QUANTITY_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_µμ][A-Za-z_µμ0-9/*^ .-]*)?\s*$")
+
+
+def parse_quantity(text: str, *, name: str):
+    """Read ``"<number> <unit>"`` (as written in catalog and design files).
+
+    Only a number followed by a unit name is accepted; the unit is looked up
+    in the registry, and nothing is evaluated.  A bare number is returned as
+    a float.
+
+    >>> parse_quantity("12.5 mm", name="f")
+    <Quantity(12.5, 'millimeter')>
+    >>> parse_quantity("2 + 2", name="f")
+    Traceback (most recent call last):
+    ...
+    optics.errors.DimensionError: f: cannot read '2 + 2' as '<number> <unit>' (for example '50 mm')
+    """
+    match = _QUANTITY_TEXT.match(text) if isinstance(text, str) else None
+    if not match:
+        raise DimensionError(f"{name}: cannot read {text!r} as '<number> <unit>' (for example '50 mm')")
+    number, unit = match.groups()
+    if not unit:
+        return float(number)
+    try:
+        units = ureg.parse_units(unit.strip().replace("µ", "u").replace("μ", "u"))
+    except (pint.UndefinedUnitError, ValueError, AttributeError, TypeError) as err:
+        raise DimensionError(f"{name}: unknown unit {unit.strip()!r} in {text!r}") from err
+    return Quantity(float(number), units)

@@ -19,7 +19,7 @@ from .errors import *  # noqa: F401,F403  (the exception hierarchy is public)
 from .errors import __all__ as _error_names
 from .symbolic import symbols
 from .trains import ImageLocation, LensTrain, Plane, RayPoint
-from .units import Quantity, ureg
+from . import units as _units
 
 __version__ = "0.1.0"
 
@@ -44,3 +44,11 @@ __all__ = [
     "ureg",
     *_error_names,
 ]
+
+
+def __getattr__(name):
+    # optics.ureg and optics.Quantity: pint's application registry (with
+    # diopters), built on first access so that ``import optics`` stays fast.
+    if name in ("ureg", "Quantity"):
+        return getattr(_units, name)
+    raise AttributeError(f"module 'optics' has no attribute {name!r}")

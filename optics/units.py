@@ -42,6 +42,7 @@ from .errors import DimensionError
 __all__ = [
     "ureg",
     "Quantity",
+    "registry",
     "BASE_UNITS",
     "is_quantity",
     "to_magnitude",
@@ -52,10 +53,32 @@ __all__ = [
     "parse_quantity",
 ]
 
-ureg = pint.get_application_registry()
-if "diopter" not in ureg:
-    ureg.define("diopter = 1 / meter = dpt = dioptre")
-Quantity = ureg.Quantity
+# pint builds the application registry lazily (parsing its unit definitions
+# takes ~0.1 s); we add diopters on first use, so ``import optics`` stays fast.
+_APP_REGISTRY = pint.get_application_registry()
+_READY = []
+
+
+def registry():
+    """The pint application registry, with diopters defined.
+
+    >>> registry() is registry()
+    True
+    """
+    if not _READY:
+        if "diopter" not in _APP_REGISTRY:
+            _APP_REGISTRY.define("diopter = 1 / meter = dpt = dioptre")
+        _READY.append(True)
+    return _APP_REGISTRY
+
+
+def __getattr__(name):
+    # ``ureg`` and ``Quantity`` are made on first access (PEP 562).
+    if name == "ureg":
+        return registry()
+    if name == "Quantity":
+        return registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Base unit of each kind of value.  Plain numbers are read in these units.
 BASE_UNITS = {
@@ -85,6 +108,7 @@ _KIND_NAMES = {
 def is_quantity(value) -> bool:
     """Return True if *value* is a pint Quantity (of any registry).
 
+    >>> from optics.units import ureg
     >>> is_quantity(ureg.Quantity(1, "mm")), is_quantity(1.0)
     (True, False)
     """
@@ -103,6 +127,7 @@ def kind_of_unit(unit: str) -> str:
 
 
 def _units_of(unit: str):
+    ureg = registry()
     return ureg.parse_units(unit) if unit != "dimensionless" else ureg.dimensionless
 
 
@@ -129,6 +154,7 @@ def to_magnitude(value, unit: str, *, name: str):
     Angles: pint treats radians as dimensionless, so a dimensionless
     Quantity is accepted where an angle is asked for and read in radians.
 
+    >>> from optics.units import ureg
     >>> to_magnitude(ureg.Quantity(1, "m"), "mm", name="Space d")
     1000.0
     >>> to_magnitude(2.5, "mm", name="Space d")
@@ -155,6 +181,7 @@ def to_base(value, *, name: str):
 
     Returns ``(magnitude, unit)``; plain values come back with unit ``None``.
 
+    >>> from optics.units import ureg
     >>> to_base(ureg.Quantity(2, "1/m"), name="P")
     (2.0, 'dpt')
     >>> to_base(ureg.Quantity(13, "deg"), name="alpha")[1]
@@ -166,7 +193,7 @@ def to_base(value, *, name: str):
     for unit in ("mm", "dpt", "Hz", "s"):
         if dim == _units_of(unit).dimensionality:
             return to_magnitude(value, unit, name=name), unit
-    if dim == ureg.dimensionless.dimensionality:
+    if dim == registry().dimensionless.dimensionality:
         return to_magnitude(value, "rad", name=name), "rad"
     raise DimensionError(
         f"{name}: no base unit for a quantity of dimension {dim} (got {value})"
@@ -179,7 +206,7 @@ def quantity(magnitude, unit: str):
     >>> quantity(12.5, "mm")
     <Quantity(12.5, 'millimeter')>
     """
-    return Quantity(magnitude, _units_of(unit))
+    return registry().Quantity(magnitude, _units_of(unit))
 
 
 def as_result(expr, unit: str):
@@ -227,7 +254,7 @@ def parse_quantity(text: str, *, name: str):
     if not unit:
         return float(number)
     try:
-        units = ureg.parse_units(unit.strip().replace("µ", "u").replace("μ", "u"))
+        units = registry().parse_units(unit.strip().replace("µ", "u").replace("μ", "u"))
     except (pint.UndefinedUnitError, ValueError, AttributeError, TypeError) as err:
         raise DimensionError(f"{name}: unknown unit {unit.strip()!r} in {text!r}") from err
-    return Quantity(float(number), units)
+    return registry().Quantity(float(number), units)

@@ -1,7 +1,7 @@
 r"""Paraxial optical elements as frozen values backed by 2x2 ABCD matrices.
 
 Sign conventions (used throughout :mod:`optics`)
------------------------------------------------
+------------------------------------------------
 * Light travels in the +z direction; elements are listed in the order light
   meets them.
 * A ray is the column vector :math:`(y, \theta)`: height above the axis in mm

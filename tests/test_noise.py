@@ -233,3 +233,28 @@ def test_wrong_types_and_dimensions():
         noise_level([0.0, 1.0], "30 Hz")
     with pytest.raises(OpticsTypeError):
         noise_level_for_neurons("150")
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+def test_noise_plots_data_and_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optics.plotting.scanning import plot_frame_noise_vs_frame_rate, plot_noise_vs_neurons
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    try:
+        assert plot_noise_vs_neurons([150, 600, 15000], ax=ax1) is ax1
+        n, nu = ax1.lines[0].get_data()
+        np.testing.assert_allclose(nu, [1.0, 2.0, 10.0])  # [post] sqrt(n/150)
+        assert "Hz" in ax1.get_ylabel()
+        plot_frame_noise_vs_frame_rate([4.0, 25.0] * ureg.Hz, n_neurons=[600], ax=ax2)
+        _, m = ax2.lines[0].get_data()
+        np.testing.assert_allclose(m, [2.0 * 2, 2.0 * 5])  # nu sqrt(fr), nu = 2
+        assert ax2.get_xlabel() == "frame rate (Hz)" and "%" in ax2.get_ylabel()
+    finally:
+        plt.close(fig)

@@ -333,3 +333,59 @@ def test_wrong_types_and_dimensions():
         resonant_pixel_dwell_times(16.5, F_RES)
     with pytest.raises(OpticsError):
         resonant_peak_speed(FOV, True)
+
+
+# ----------------------------------------------------------------------------- plots
+
+
+def test_import_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, optics.scanning, optics.plotting.scanning; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_speed_profile_plot_data_and_labels():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optics.plotting.scanning import plot_dwell_times, plot_speed_profile
+
+    fig, ax = plt.subplots()
+    try:
+        assert plot_speed_profile(FOV, F_RES, zoom=2, fill_fraction=0.5, ax=ax) is ax
+        x, v = ax.lines[0].get_data()
+        # zoom 2: x0 = 250 um, v_max = 4 pi um/us; the curve is the ellipse (x/x0)^2 + (v/vmax)^2 = 1
+        assert x.max() == pytest.approx(250)
+        assert v.max() == pytest.approx(4 * math.pi)
+        np.testing.assert_allclose((x / 250) ** 2 + (v / (4 * math.pi)) ** 2, 1, rtol=1e-12)
+        assert "µm" in ax.get_xlabel() and "µm/µs" in ax.get_ylabel()
+        ax.clear()
+        plot_dwell_times(16, F_RES, 0.5, ax=ax)
+        _, tau = ax.lines[0].get_data()
+        assert tau.sum() == pytest.approx(0.5 / (2 * 8e3) * 1e6)  # F_t/(2f) in us
+        assert "µs" in ax.get_ylabel()
+    finally:
+        plt.close(fig)
+
+
+def test_cpc_plot_data():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from optics.plotting.scanning import plot_cpc_vs_zoom
+
+    ax = plot_cpc_vs_zoom(FWHM, FOV, F_RES, REP, zooms=[1, 20], lam=[1, 500])
+    try:
+        z, c = ax.lines[0].get_data()
+        np.testing.assert_allclose(c, np.array([1, 20]) * 80 * 0.4 / (8 * math.pi), rtol=1e-12)
+        twin = [a for a in ax.figure.axes if a is not ax][0]
+        assert len(twin.lines) == 2 and twin.lines[1].get_data()[1][0] == 1.0
+    finally:
+        plt.close(ax.figure)

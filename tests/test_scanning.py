@@ -180,6 +180,19 @@ def test_small_fill_fraction_gives_uniform_pixels():
     np.testing.assert_allclose(tau, 0.01 / (2 * 8e3) / 10 * 1e6, rtol=1e-3)
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=1, max_value=2048), st.floats(min_value=0.01, max_value=1.0))
+def test_dwell_times_and_sizes_add_up(n, ft):
+    # the pixels tile the recorded sweep: total time F_t * T/2, total width 2 x0 sin(pi F_t / 2)
+    tau = resonant_pixel_dwell_times(n, F_RES, fill_fraction=ft).to("us").magnitude
+    assert tau.shape == (n,) and np.all(tau > 0)
+    assert tau.sum() == pytest.approx(ft / (2 * 8e3) * 1e6, rel=1e-9)
+    sizes = resonant_pixel_sizes(n, FOV, fill_fraction=ft).to("um").magnitude
+    assert sizes.sum() == pytest.approx(1000 * math.sin(math.pi * ft / 2), rel=1e-9)
+    # symmetric about the line centre
+    np.testing.assert_allclose(tau, tau[::-1], rtol=1e-9)
+
+
 def test_pixel_sizes_equal_time():
     ft = 0.5
     sizes = resonant_pixel_sizes(4, FOV, zoom=2, fill_fraction=ft).to("um").magnitude

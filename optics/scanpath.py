@@ -386,8 +386,8 @@ class ScanPath:
         if self.beam_at == "etl" and self.etl is None:
             raise PlaneError("ScanPath: beam_at='etl' but the path has no ETL")
         if self.check and not self.is_symbolic:
-            self.check_conjugation(_stacklevel=5)
-            self.check_clipping(_stacklevel=5)
+            self.check_conjugation(_stacklevel=4)
+            self.check_clipping(_stacklevel=4)
 
     # -- construction helpers ----------------------------------------------------
     @classmethod

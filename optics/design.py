@@ -1,0 +1,555 @@
+r"""Microscope designs as TOML files: load, validate, save, build.
+
+A design names its parts by catalog name (``part = "Nikon CFI75 LWD 16X W"``)
+or gives explicit values with units (``f = "50 mm"``), and may override single
+values of a catalog part.  Loading never evaluates anything: values are read
+as ``"<number> <unit>"`` (:func:`optics.units.parse_quantity`), and every
+problem is reported as a :class:`~optics.errors.DesignFileError` naming the
+file, line and key.  Saving writes a file that loads back to an equal
+:class:`Design`.
+
+File layout (all tables optional except the ones marked required)::
+
+    name = "My microscope"
+    wavelength = "920 nm"          # for the resolution
+    beam_diameter = "5 mm"         # required: collimated beam diameter ...
+    beam_at = "resonant"           # ... at this plane ("laser", "etl" or a scanner)
+    n_pixels = 512                 # pixels per line (pixel size, dwell times)
+    n_lines = 512                  # lines per frame (frame rate)
+    rep_rate = "80 MHz"            # laser repetition rate (pulses per spot)
+    parts_file = "my_parts.toml"   # extra catalog parts, relative to this file
+
+    [objective]                    # required
+    part = "Nikon CFI75 LWD 16X W"
+
+    [[scanners]]                   # required, in light order
+    part = "CRS 8 kHz"
+    scan_angle = "26 deg"          # optical angle used (at most the part's)
+
+    [[relays]]                     # one between consecutive scanners
+    first = { f = "50 mm" }
+    second = { part = "AC254-075-B" }
+
+    [scan_lens]                    # required
+    part = "SL50-2P2"
+    [tube_lens]                    # required
+    f = "200 mm"
+
+    [etl]                          # optional remote focus
+    part = "EL-16-40-TC"
+    [etl_relay]                    # required with [etl]
+    first = { f = "100 mm" }
+    second = { f = "50 mm" }
+
+>>> from optics.design import Design
+>>> design = Design.default()
+>>> design.name
+'Default two-photon design'
+>>> Design.from_toml(design.to_toml()) == design
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import DesignFileError, OpticsError
+from .units import is_quantity, parse_quantity, to_magnitude
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["Design", "Component", "load_design", "save_design"]
+
+# Value kinds: a unit string for quantities (the unit the file is written in),
+# or one of the plain types.
+_TEXT, _NUMBER, _INT = "text", "number", "int"
+
+_TOP_KEYS = {
+    "name": _TEXT,
+    "wavelength": "nm",
+    "beam_diameter": "mm",
+    "beam_at": _TEXT,
+    "n_pixels": _INT,
+    "n_lines": _INT,
+    "rep_rate": "MHz",
+    "parts_file": _TEXT,
+}
+_PART_KEYS = {
+    "objective": {
+        "part": _TEXT,
+        "name": _TEXT,
+        "magnification": _NUMBER,
+        "na": _NUMBER,
+        "maker": _TEXT,
+        "tube_lens_f": "mm",
+        "immersion_index": _NUMBER,
+        "efl": "mm",
+        "back_aperture": "mm",
+    },
+    "scanner": {
+        "part": _TEXT,
+        "name": _TEXT,
+        "kind": _TEXT,
+        "aperture": "mm",
+        "optical_angle": "deg",
+        "mechanical_angle": "deg",
+        "frequency": "kHz",
+        "scan_angle": "deg",
+    },
+    "lens": {"part": _TEXT, "name": _TEXT, "f": "mm", "aperture": "mm"},
+    "etl": {
+        "part": _TEXT,
+        "name": _TEXT,
+        "aperture": "mm",
+        "power_min": "dpt",
+        "power_max": "dpt",
+        "offset_power": "dpt",
+    },
+}
+_RELAY_KEYS = ("first", "second", "spacings")
+_TABLES = {
+    "objective": "objective",
+    "scan_lens": "lens",
+    "tube_lens": "lens",
+    "etl": "etl",
+}
+_ARRAYS = {"scanners": "scanner", "relays": "relay"}
+_RELAY_TABLES = ("etl_relay",)
+_REQUIRED = ("beam_diameter", "objective", "scanners", "scan_lens", "tube_lens")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One part of a design: a catalog name and/or explicit values.
+
+    ``values`` is a tuple of ``(key, value)`` pairs, values being Quantities,
+    numbers or text, in the order they were given.
+    """
+
+    kind: str
+    part: str | None = None
+    values: tuple = ()
+
+    def get(self, key, default=None):
+        """The value given for *key*, or *default*."""
+        for k, v in self.values:
+            if k == key:
+                return v
+        return default
+
+    def explicit(self, exclude=()) -> dict:
+        """Explicit values as a dict, without the keys in *exclude*."""
+        return {k: v for k, v in self.values if k not in exclude}
+
+
+@dataclass(frozen=True)
+class Relay_:
+    """A relay of a design: two lens components and optional spacings."""
+
+    first: Component
+    second: Component
+    spacings: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Design:
+    """A microscope design (frozen): parts, beam and acquisition settings.
+
+    Build one with :meth:`from_toml`, :func:`load_design` or
+    :meth:`default`; turn it into a :class:`~optics.scanpath.ScanPath` with
+    :meth:`scan_path`.
+    """
+
+    name: str
+    beam_diameter: object
+    objective: Component
+    scanners: tuple
+    scan_lens: Component
+    tube_lens: Component
+    relays: tuple = ()
+    etl: Component | None = None
+    etl_relay: Relay_ | None = None
+    beam_at: str = "laser"
+    wavelength: object = None
+    n_pixels: int | None = None
+    n_lines: int | None = None
+    rep_rate: object = None
+    parts_file: str | None = None
+    origin: str = field(default="<design>", compare=False)
+
+    # -- reading -------------------------------------------------------------------
+    @classmethod
+    def from_toml(cls, text: str, *, label: str = "<design>") -> "Design":
+        """Parse and validate a design from TOML text.
+
+        Raises
+        ------
+        DesignFileError
+            Naming the file (*label*), line and key of the first problem.
+        """
+        return _Reader(text, label).design()
+
+    @classmethod
+    def default(cls) -> "Design":
+        """The embedded default design (``optics report`` with no argument)."""
+        text = resources.files("optics").joinpath("designs/default.toml").read_text(encoding="utf-8")
+        return cls.from_toml(text, label="<embedded default design>")
+
+    # -- writing -------------------------------------------------------------------
+    def to_toml(self) -> str:
+        """TOML text that :meth:`from_toml` reads back to an equal design."""
+        return _write(self)
+
+    # -- building ------------------------------------------------------------------
+    def catalog(self):
+        """The catalog the design's part names refer to (default + parts_file)."""
+        from .catalog import Catalog
+
+        catalog = Catalog.default()
+        if self.parts_file:
+            base = Path(self.origin).parent if self.origin and not self.origin.startswith("<") else Path.cwd()
+            catalog = catalog.with_file(base / self.parts_file)
+        return catalog
+
+    def parts(self) -> dict:
+        """Resolve every component to a part object (catalog look-up plus overrides)."""
+        from .parts import Lens, Objective, Scanner, TunableLensPart
+
+        catalog = self.catalog()
+        classes = {"objective": Objective, "scanner": Scanner, "lens": Lens, "etl": TunableLensPart}
+        getters = {"objective": catalog.objective, "scanner": catalog.scanner, "lens": catalog.lens,
+                   "etl": catalog.etl}
+
+        def resolve(component: Component, where: str):
+            overrides = component.explicit(exclude=("part", "scan_angle"))
+            try:
+                if component.part:
+                    part = getters[component.kind](component.part)
+                    return part.replace(**overrides) if overrides else part
+                overrides.setdefault("name", where)
+                return classes[component.kind](**overrides)
+            except OpticsError as err:
+                raise DesignFileError(f"{self.origin}: [{where}]: {err}") from err
+            except TypeError as err:  # a missing required value
+                raise DesignFileError(f"{self.origin}: [{where}]: incomplete part: {err}") from err
+
+        out = {
+            "objective": resolve(self.objective, "objective"),
+            "scanners": tuple(resolve(s, f"scanners #{i + 1}") for i, s in enumerate(self.scanners)),
+            "scan_lens": resolve(self.scan_lens, "scan_lens"),
+            "tube_lens": resolve(self.tube_lens, "tube_lens"),
+            "relays": tuple(
+                (resolve(r.first, f"relays #{i + 1}.first"), resolve(r.second, f"relays #{i + 1}.second"))
+                for i, r in enumerate(self.relays)
+            ),
+            "etl": resolve(self.etl, "etl") if self.etl else None,
+            "etl_relay": (
+                (resolve(self.etl_relay.first, "etl_relay.first"), resolve(self.etl_relay.second, "etl_relay.second"))
+                if self.etl_relay
+                else None
+            ),
+        }
+        return out
+
+    def scan_path(self, *, check: bool = True):
+        """Build the :class:`~optics.scanpath.ScanPath` of this design.
+
+        Scanners use their ``scan_angle`` (the optical angle actually
+        scanned) when given, else the part's maximum optical angle.
+        """
+        from .scanpath import Relay, ScannerModel, ScanPath
+
+        parts = self.parts()
+        scanners = []
+        for i, (component, part) in enumerate(zip(self.scanners, parts["scanners"])):
+            angle = component.get("scan_angle")
+            if angle is not None:
+                used = to_magnitude(angle, "rad", name=f"scanners #{i + 1} scan_angle")
+                if used > part.optical_angle.magnitude * (1 + 1e-12):
+                    raise DesignFileError(
+                        f"{self.origin}: [[scanners]] #{i + 1} ({part.name}): scan_angle {angle} exceeds "
+                        f"the scanner's maximum optical angle {part.optical_angle.to('deg'):.4g~P}"
+                    )
+                angle = used
+            else:
+                angle = part.optical_angle
+            scanners.append(ScannerModel(part.name, angle, part.aperture, part.kind))
+
+        def relay(pair, spacings):
+            return Relay(pair[0], pair[1], spacings=spacings)
+
+        relays = tuple(relay(p, r.spacings) for p, r in zip(parts["relays"], self.relays))
+        etl_relay = relay(parts["etl_relay"], self.etl_relay.spacings) if self.etl_relay else None
+        try:
+            return ScanPath(
+                scanners=scanners,
+                scan_lens=parts["scan_lens"],
+                tube_lens=parts["tube_lens"],
+                objective=parts["objective"],
+                beam_diameter=self.beam_diameter,
+                relays=relays,
+                etl=parts["etl"],
+                etl_relay=etl_relay,
+                beam_at=self.beam_at,
+                check=check,
+            )
+        except OpticsError as err:
+            raise DesignFileError(f"{self.origin}: {err}") from err
+
+
+def load_design(path) -> Design:
+    """Read a design file.
+
+    Raises
+    ------
+    DesignFileError
+        If the file cannot be read or is invalid (naming the key and line).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise DesignFileError(f"{path}: cannot read the design file: {err.strerror or err}") from err
+    return Design.from_toml(text, label=str(path))
+
+
+def save_design(design: Design, path) -> None:
+    """Write *design* to *path* as TOML (overwrites)."""
+    Path(path).write_text(design.to_toml(), encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------- reading
+class _Reader:
+    def __init__(self, text, label):
+        self.text = text
+        self.label = label
+        self.lines = text.splitlines() if isinstance(text, str) else []
+
+    def line_of(self, table, key, index=0):
+        """1-based line of *key* in table *table* (its *index*-th occurrence for arrays)."""
+        start = 0
+        if table:
+            header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*\]\]?\s*(#.*)?$")
+            hits = [i for i, line in enumerate(self.lines) if header.match(line)]
+            if index < len(hits):
+                start = hits[index] + 1
+            elif hits:
+                start = hits[-1] + 1
+        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=|[{,]\s*" + re.escape(key) + r"\s*=")
+        for i in range(start, len(self.lines)):
+            line = self.lines[i]
+            if i > start and table and line.lstrip().startswith("[") and not key_re.search(line):
+                break
+            if not table and line.lstrip().startswith("["):
+                break
+            if key_re.search(line):
+                return i + 1
+        return start if table else None
+
+    def fail(self, table, key, message, index=0):
+        line = self.line_of(table, key, index) if key else self.line_of(table, "", index)
+        where = f"{self.label}, line {line}" if line else self.label
+        place = f"[{table}]" + (f" #{index + 1}" if table in _ARRAYS else "") if table else "top level"
+        what = f", key {key!r}" if key else ""
+        return DesignFileError(f"{where}: {place}{what}: {message}")
+
+    def design(self) -> Design:
+        if not isinstance(self.text, str):
+            raise DesignFileError(f"{self.label}: a design is TOML text, got {type(self.text).__name__}")
+        try:
+            data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as err:
+            raise DesignFileError(f"{self.label}: not valid TOML: {err}") from err
+        known = set(_TOP_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES)
+        for key in data:
+            if key not in known:
+                raise self.fail(None, key, "unknown key" + _hint(key, known))
+        for key in _REQUIRED:
+            if key not in data:
+                raise DesignFileError(f"{self.label}: missing required key or table {key!r}")
+        top = {key: self.value(None, key, data[key], _TOP_KEYS[key]) for key in _TOP_KEYS if key in data}
+        beam_at = top.get("beam_at", "laser")
+        tables = {}
+        for key, kind in _TABLES.items():
+            if key in data:
+                tables[key] = self.component(key, kind, data[key])
+        scanners = self.array(data, "scanners", lambda item, i: self.component("scanners", "scanner", item, i))
+        relays = self.array(data, "relays", lambda item, i: self.relay("relays", item, i)) if "relays" in data else ()
+        etl_relay = self.relay("etl_relay", data["etl_relay"]) if "etl_relay" in data else None
+        if not scanners:
+            raise self.fail("scanners", None, "at least one scanner is required")
+        for key in ("n_pixels", "n_lines"):
+            if key in top and top[key] < 1:
+                raise self.fail(None, key, f"must be a positive whole number, got {top[key]}")
+        return Design(
+            name=top.get("name", "unnamed design"),
+            beam_diameter=top["beam_diameter"],
+            objective=tables["objective"],
+            scanners=scanners,
+            scan_lens=tables["scan_lens"],
+            tube_lens=tables["tube_lens"],
+            relays=relays,
+            etl=tables.get("etl"),
+            etl_relay=etl_relay,
+            beam_at=beam_at,
+            wavelength=top.get("wavelength"),
+            n_pixels=top.get("n_pixels"),
+            n_lines=top.get("n_lines"),
+            rep_rate=top.get("rep_rate"),
+            parts_file=top.get("parts_file"),
+            origin=self.label,
+        )
+
+    def array(self, data, key, make):
+        items = data[key]
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            raise self.fail(None, key, f"must be an array of tables, written [[{key}]]")
+        return tuple(make(item, i) for i, item in enumerate(items))
+
+    def value(self, table, key, raw, kind, index=0):
+        if kind == _TEXT:
+            if not isinstance(raw, str):
+                raise self.fail(table, key, f"must be text, got {raw!r}", index)
+            return raw
+        if kind == _INT:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise self.fail(table, key, f"must be a whole number, got {raw!r}", index)
+            return raw
+        if kind == _NUMBER:
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+                raise self.fail(table, key, f"must be a finite number, got {raw!r}", index)
+            return float(raw)
+        # a quantity written "<number> <unit>"
+        if not isinstance(raw, str):
+            raise self.fail(table, key, f"must be a quantity written as text with a unit, e.g. \"1 {kind}\"; got {raw!r}", index)
+        try:
+            q = parse_quantity(raw, name=key)
+            if not is_quantity(q):
+                raise DesignFileError(f"{raw!r} has no unit (for example \"{raw} {kind}\")")
+            to_magnitude(q, kind, name=key)  # checks the dimension
+        except OpticsError as err:
+            raise self.fail(table, key, str(err).replace(f"{key}: ", ""), index) from None
+        if not math.isfinite(q.magnitude):
+            raise self.fail(table, key, f"must be finite, got {raw!r}", index)
+        return q
+
+    def component(self, table, kind, item, index=0):
+        if isinstance(item, str):  # a bare part name
+            return Component(kind, item, ())
+        if not isinstance(item, dict):
+            raise self.fail(table, None, f"must be a table, got {item!r}", index)
+        keys = _PART_KEYS[kind]
+        values = []
+        for key, raw in item.items():
+            if key not in keys:
+                raise self.fail(table, key, "unknown key" + _hint(key, keys), index)
+            values.append((key, self.value(table, key, raw, keys[key], index)))
+        part = dict(values).get("part")
+        values = tuple((k, v) for k, v in values if k != "part")
+        if part is None and kind in ("lens",) and not any(k == "f" for k, _ in values):
+            raise self.fail(table, None, "give a catalog 'part' or a focal length 'f'", index)
+        return Component(kind, part, values)
+
+    def lens(self, table, key, raw, index):
+        if isinstance(raw, str):
+            try:
+                q = parse_quantity(raw, name=key)
+            except OpticsError:
+                return Component("lens", raw, ())  # a catalog name
+            if is_quantity(q):
+                return Component("lens", None, (("f", self.value(table, key, raw, "mm", index)),))
+            raise self.fail(table, key, f"{raw!r} has no unit (write \"{raw} mm\")", index)
+        if not isinstance(raw, dict):
+            raise self.fail(table, key, f"must be a part name, a focal length or a table, got {raw!r}", index)
+        return self.component(table, "lens", raw, index)
+
+    def relay(self, table, item, index=0):
+        if not isinstance(item, dict):
+            raise self.fail(table, None, f"must be a table, got {item!r}", index)
+        for key in item:
+            if key not in _RELAY_KEYS:
+                raise self.fail(table, key, "unknown key" + _hint(key, _RELAY_KEYS), index)
+        for key in ("first", "second"):
+            if key not in item:
+                raise self.fail(table, key, "missing (the relay's lenses are 'first' and 'second')", index)
+        spacings = item.get("spacings")
+        if spacings is not None:
+            if not isinstance(spacings, list) or len(spacings) != 3:
+                raise self.fail(table, "spacings", "must be a list of three lengths [d1, d2, d3]", index)
+            spacings = tuple(self.value(table, "spacings", s, "mm", index) for s in spacings)
+        return Relay_(
+            self.lens(table, "first", item["first"], index),
+            self.lens(table, "second", item["second"], index),
+            spacings,
+        )
+
+
+def _hint(key, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
+
+
+# ------------------------------------------------------------------------------- writing
+def _format(value, kind) -> str:
+    if kind in (_TEXT,):
+        return _string(value)
+    if kind == _INT:
+        return str(int(value))
+    if kind == _NUMBER:
+        return repr(float(value))
+    magnitude = value.to(kind).magnitude if is_quantity(value) else float(value)
+    return _string(f"{float(magnitude)!r} {kind}")
+
+
+def _string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def _component_lines(component: Component) -> list:
+    keys = _PART_KEYS[component.kind]
+    lines = []
+    if component.part:
+        lines.append(f"part = {_string(component.part)}")
+    lines += [f"{k} = {_format(v, keys[k])}" for k, v in component.values]
+    return lines
+
+
+def _inline(component: Component) -> str:
+    return "{ " + ", ".join(_component_lines(component)) + " }"
+
+
+def _relay_lines(relay: Relay_) -> list:
+    lines = [f"first = {_inline(relay.first)}", f"second = {_inline(relay.second)}"]
+    if relay.spacings:
+        lines.append("spacings = [" + ", ".join(_format(s, "mm") for s in relay.spacings) + "]")
+    return lines
+
+
+def _write(design: Design) -> str:
+    out = [f"# optics design file (written by optics); load with optics.design.load_design", ""]
+    for key, kind in _TOP_KEYS.items():
+        value = design.name if key == "name" else getattr(design, key)
+        if value is None or (key == "beam_at" and value == "laser"):
+            continue
+        out.append(f"{key} = {_format(value, kind)}")
+    out += ["", "[objective]", *_component_lines(design.objective)]
+    for scanner in design.scanners:
+        out += ["", "[[scanners]]", *_component_lines(scanner)]
+    for relay in design.relays:
+        out += ["", "[[relays]]", *_relay_lines(relay)]
+    for key in ("scan_lens", "tube_lens", "etl"):
+        component = getattr(design, key)
+        if component is not None:
+            out += ["", f"[{key}]", *_component_lines(component)]
+    if design.etl_relay is not None:
+        out += ["", "[etl_relay]", *_relay_lines(design.etl_relay)]
+    return "\n".join(out) + "\n"

@@ -235,9 +235,14 @@ class ScannerModel:
     def __post_init__(self):
         angle = to_expr(self.optical_angle, "rad", name=f"scanner {self.name!r}: optical scan angle",
                         positive=True, nonzero=True)
-        if angle.is_number and float(angle) >= math.pi:
+        degrees = None
+        if is_quantity(self.optical_angle):  # compare in the given unit: 180 deg -> rad rounds below pi
+            degrees = float(self.optical_angle.to("deg").magnitude)
+        elif angle.is_number:
+            degrees = math.degrees(float(angle))
+        if degrees is not None and degrees >= 180 - 1e-9:
             raise InvalidParameterError(
-                f"scanner {self.name!r}: optical scan angle {math.degrees(float(angle)):.4g} deg must be below 180 deg"
+                f"scanner {self.name!r}: optical scan angle {degrees:.4g} deg must be below 180 deg"
             )
         object.__setattr__(self, "optical_angle", angle)
         if self.aperture is not None:

@@ -66,7 +66,7 @@ try:  # Python >= 3.11
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["Design", "Component", "load_design", "save_design"]
+__all__ = ["Design", "Component", "RelaySpec", "load_design", "save_design"]
 
 # Value kinds: a unit string for quantities (the unit the file is written in),
 # or one of the plain types.
@@ -151,7 +151,7 @@ class Component:
 
 
 @dataclass(frozen=True)
-class Relay_:
+class RelaySpec:
     """A relay of a design: two lens components and optional spacings."""
 
     first: Component
@@ -176,7 +176,7 @@ class Design:
     tube_lens: Component
     relays: tuple = ()
     etl: Component | None = None
-    etl_relay: Relay_ | None = None
+    etl_relay: RelaySpec | None = None
     beam_at: str = "laser"
     wavelength: object = None
     n_pixels: int | None = None
@@ -485,7 +485,7 @@ class _Reader:
             if not isinstance(spacings, list) or len(spacings) != 3:
                 raise self.fail(table, "spacings", "must be a list of three lengths [d1, d2, d3]", index)
             spacings = tuple(self.value(table, "spacings", s, "mm", index) for s in spacings)
-        return Relay_(
+        return RelaySpec(
             self.lens(table, "first", item["first"], index),
             self.lens(table, "second", item["second"], index),
             spacings,
@@ -527,7 +527,7 @@ def _inline(component: Component) -> str:
     return "{ " + ", ".join(_component_lines(component)) + " }"
 
 
-def _relay_lines(relay: Relay_) -> list:
+def _relay_lines(relay: RelaySpec) -> list:
     lines = [f"first = {_inline(relay.first)}", f"second = {_inline(relay.second)}"]
     if relay.spacings:
         lines.append("spacings = [" + ", ".join(_format(s, "mm") for s in relay.spacings) + "]")

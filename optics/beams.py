@@ -114,7 +114,11 @@ def waist_after_abcd(abcd, x, y):
     >>> waist_after_abcd((1, 0, -sympy.Rational(1, 100), 1), 0, 1000)
     10000/101
     """
-    num, _, den = _real_law(abcd, sympy.sympify(x), sympy.sympify(y))
+    label = "waist_after_abcd"
+    abcd = tuple(to_expr(v, u, name=f"{label}: {k}") for v, u, k in zip(abcd, ("dimensionless", "mm", "1/mm", "dimensionless"), "ABCD"))
+    x = to_expr(x, "mm", name=f"{label}: Re(q)")
+    y = to_expr(y, "mm", name=f"{label}: Im(q)", positive=True)
+    num, _, den = _real_law(abcd, x, y)
     return sympy.cancel(-num / den)
 
 

@@ -515,6 +515,19 @@ class RemoteFocus:
         z = self.z(np.array([low, high])).magnitude
         return ZRange(quantity(z[0], "um"), quantity(z[1], "um"), quantity(abs(z[1] - z[0]), "um"))
 
+    def transfer_curve(self, power_min=None, power_max=None, points=201):
+        """ETL powers and focus shifts over the range, for plots: ``(power [dpt], z [um])``.
+
+        >>> p, z = RemoteFocus(12.5, 200, 50, [(100, 50)], etl_offset=20).transfer_curve(-5, 5, 3)
+        >>> p.magnitude.tolist(), z.magnitude[[0, 2]].round(2).tolist()
+        ([-5.0, 0.0, 5.0], [217.01, -177.56])
+        """
+        low, high = self._range(power_min, power_max)
+        if not isinstance(points, int) or points < 2:
+            raise InvalidParameterError(f"RemoteFocus.transfer_curve: points must be an integer >= 2, got {points!r}")
+        p = np.linspace(low, high, points)
+        return quantity(p, "dpt"), self.z(p)
+
     def linearity(self, power_min=None, power_max=None, points=201) -> Linearity:
         """Deviation of z(P) from its least-squares line over the range (see :func:`linearity`)."""
         low, high = self._range(power_min, power_max)

@@ -279,3 +279,14 @@ def test_remote_focus_is_frozen():
         rf.f_o = 5
     with pytest.raises(OpticsTypeError):
         rf.replace(focal=3)
+
+
+def test_displaced_etl_transfer_curve():
+    # Hand (Newton, see newton_shift): z = -f_o^2 k^2 phi / (1 + d_e phi), k^2 = (100/50 * 50/200)^2
+    rf = RemoteFocus(12.5, 200, 50, [(100, 50)], etl_offset=20)
+    p, z = rf.transfer_curve(-5, 5, 11)
+    phi = p.magnitude / 1000
+    hand_um = 1000 * (-(12.5**2) * 0.25 * phi / (1 + 20 * phi))
+    assert z.to("um").magnitude == pytest.approx(hand_um, rel=1e-12, abs=1e-9)
+    # displacing the ETL makes the curve non-linear (the conjugate one is exactly linear)
+    assert rf.linearity(-5, 5).percent > 0.1

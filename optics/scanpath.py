@@ -410,25 +410,27 @@ class ScanPath:
         >>> p.fov(form="small_angle")
         f_o*f_s*tan(alpha)/f_t
         """
-        S = lambda name: sympy.Symbol(name, positive=True)  # noqa: E731
+        def pos(name):
+            return sympy.Symbol(name, positive=True)
+
         if n_scanners == 1:
-            scanners = [ScannerModel("scanner", S("alpha"), kind="scanner")]
+            scanners = [ScannerModel("scanner", pos("alpha"), kind="scanner")]
         else:
             kinds = ["resonant"] + ["galvo"] * (n_scanners - 1)
-            scanners = [ScannerModel(f"scanner {i + 1}", S(f"alpha_{i + 1}"), kind=k) for i, k in enumerate(kinds)]
+            scanners = [ScannerModel(f"scanner {i + 1}", pos(f"alpha_{i + 1}"), kind=k) for i, k in enumerate(kinds)]
         k = 1
         etl_part = etl_relay = None
         if etl:
             etl_part = TunableLensPart("ETL", aperture=1, power_min=-1, power_max=1)
-            etl_relay = Relay(S(f"f_r{k}"), S(f"f_r{k + 1}"))
+            etl_relay = Relay(pos(f"f_r{k}"), pos(f"f_r{k + 1}"))
             k += 2
         relays = []
         for _ in range(n_scanners - 1):
-            relays.append(Relay(S(f"f_r{k}"), S(f"f_r{k + 1}")))
+            relays.append(Relay(pos(f"f_r{k}"), pos(f"f_r{k + 1}")))
             k += 2
         return cls(
-            scanners=scanners, scan_lens=S("f_s"), tube_lens=S("f_t"),
-            objective=ObjectiveModel(S("f_o"), S("NA"), S("n")), beam_diameter=S("D"),
+            scanners=scanners, scan_lens=pos("f_s"), tube_lens=pos("f_t"),
+            objective=ObjectiveModel(pos("f_o"), pos("NA"), pos("n")), beam_diameter=pos("D"),
             relays=relays, etl=etl_part, etl_relay=etl_relay, beam_at=beam_at, check=False,
         )
 

@@ -49,6 +49,7 @@ from .compile import compile_expr
 from .errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError
 from .parts import Lens
 from .scanpath import FOV_FORMS, ScanPath
+from .symbolic import to_expr
 from .units import is_quantity, to_magnitude
 
 __all__ = ["Metric", "SearchResult", "search_lens_sets", "default_metrics", "z_range_metric", "pareto_mask"]
@@ -320,7 +321,8 @@ def search_lens_sets(
     if len(set(names)) != len(names):
         raise OpticsValueError(f"search: duplicate metric names in {names}")
     compiled = {
-        m.name: compile_expr(sympy.sympify(m.derive(sym_path)), args, check_finite=False) for m in all_metrics
+        m.name: compile_expr(to_expr(m.derive(sym_path), "dimensionless", name=f"search metric {m.name!r}"),
+                               args, check_finite=False) for m in all_metrics
     }
     na = float(path.objective.na)
 

@@ -74,7 +74,7 @@ import numpy as np
 import sympy
 
 from .elements import Element, Space
-from .errors import InvalidParameterError, NoFocusError, OpticsTypeError, OpticsValueError
+from .errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from .symbolic import cancel_entries, is_numeric, to_expr
 from .trains import LensTrain
 from .units import as_result, is_quantity, quantity, to_magnitude

@@ -73,7 +73,7 @@ from .errors import (
 from .parts import TunableLensPart
 from .symbolic import to_expr
 from .trains import LensTrain
-from .units import is_quantity, quantity, to_magnitude
+from .units import quantity, to_magnitude
 
 __all__ = [
     "POWER",

@@ -21,27 +21,120 @@ from .symbolic import symbols
 from .trains import ImageLocation, LensTrain, Plane, RayPoint
 from . import units as _units
 
+# Microscope-level calculators.
+from .parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
+from .resolution import (
+    back_aperture_diameter,
+    effective_na,
+    fill_ratio,
+    two_photon_axial_fwhm,
+    two_photon_lateral_fwhm,
+    two_photon_psf_fwhm,
+)
+from .scanpath import ObjectiveModel, Relay, ScannerModel, ScanPath
+from .beams import BeamEnvelope, GaussianBeam, Waist, collimated_focus_limit
+from .remote_focus import (
+    POWER as ETL_POWER,
+    Linearity,
+    RemoteFocus,
+    ZRange,
+    focus_distance_expr,
+    focus_shift_expr,
+    fov_scale_expr,
+    linearity,
+    remote_focus_train,
+)
+from .search import Metric, SearchResult, pareto_mask, search_lens_sets
+from .scanning import (
+    dark_state_yield,
+    resonant_cpc,
+    resonant_crossing_time,
+    resonant_frame_rate,
+    resonant_peak_speed,
+    resonant_pixel_dwell_times,
+    spatial_fill_fraction,
+    temporal_fill_fraction,
+)
+from .noise import AcquisitionBudget, acquisition_budget, noise_level, noise_level_for_neurons
+
+# Parts catalog, design files, reports.
+from .catalog import Catalog, CatalogEntry, get_part
+from .design import Design, load_design, save_design
+from .report import Report, design_report
+
 __version__ = "0.1.0"
 
 __all__ = [
     "ABCD",
+    "acquisition_budget",
+    "AcquisitionBudget",
+    "back_aperture_diameter",
+    "BeamEnvelope",
+    "Catalog",
+    "CatalogEntry",
+    "collimated_focus_limit",
+    "compile_expr",
     "CompiledExpression",
+    "dark_state_yield",
+    "Design",
+    "design_report",
+    "effective_na",
     "Element",
+    "ETL_POWER",
+    "evaluate",
+    "fill_ratio",
+    "focus_distance_expr",
+    "focus_shift_expr",
+    "fov_scale_expr",
+    "GaussianBeam",
+    "get_part",
     "ImageLocation",
     "Interface",
+    "Lens",
     "LensTrain",
+    "linearity",
+    "Linearity",
+    "load_design",
+    "Metric",
     "Mirror",
+    "noise_level",
+    "noise_level_for_neurons",
+    "Objective",
+    "ObjectiveModel",
+    "pareto_mask",
     "Plane",
     "Quantity",
     "RayPoint",
+    "Relay",
+    "remote_focus_train",
+    "RemoteFocus",
+    "Report",
+    "resonant_cpc",
+    "resonant_crossing_time",
+    "resonant_frame_rate",
+    "resonant_peak_speed",
+    "resonant_pixel_dwell_times",
+    "save_design",
+    "Scanner",
+    "ScannerModel",
+    "ScanPath",
+    "search_lens_sets",
+    "SearchResult",
     "Space",
+    "spatial_fill_fraction",
+    "symbols",
+    "temporal_fill_fraction",
     "ThickLens",
     "ThinLens",
+    "tube_lens_standard",
     "TunableLens",
-    "compile_expr",
-    "evaluate",
-    "symbols",
+    "TunableLensPart",
+    "two_photon_axial_fwhm",
+    "two_photon_lateral_fwhm",
+    "two_photon_psf_fwhm",
     "ureg",
+    "Waist",
+    "ZRange",
     *_error_names,
 ]
 

@@ -1,93 +1,148 @@
 """The ``optics`` command line.
 
-``optics report`` prints what the library computes for a design: for now the
-first-order optics of the embedded default scan path (scanner, 50 mm scan
-lens, 200 mm tube lens, 12.5 mm objective).
+``optics report [design.toml]``
+    Reports on a design (default: the embedded default design): beam at the
+    back aperture and fill, effective NA, two-photon resolution, FOV, remote
+    focus z-range and linearity, scanning rates, clipping and conjugation
+    warnings.  ``--json`` prints the same numbers as JSON.  Figures (PNG and
+    SVG) go to ``--out`` (default ``optics-report``); ``--no-figures`` skips
+    them.  The output folder is written all at once: on an error nothing is
+    written there.
+
+``optics search [design.toml]``
+    Searches stock focal lengths for the scan lens, tube lens and relays of
+    the design and prints the ranked table and the Pareto front, with a
+    progress line on standard error.
+
+``optics parts [KIND]``
+    Lists the catalog's parts.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from . import __version__
-from .elements import Space, ThinLens
 from .errors import OpticsError
-from .trains import LensTrain
-from .units import ureg
 
-__all__ = ["main", "default_scan_train"]
+__all__ = ["main"]
 
 
-def default_scan_train() -> LensTrain:
-    """The embedded default scan path: scanner -> scan lens -> tube lens -> objective.
+def _load(design_path):
+    from .design import Design, load_design
 
-    Lenses sit at 4f spacing: the scanner in the front focal plane of the
-    50 mm scan lens, the 200 mm tube lens one focal length sum further, the
-    objective's back focal plane (the back aperture) at the tube lens's
-    back focal plane, and the sample in the objective's front focal plane.
-    """
-    f_s, f_t, f_o = 50 * ureg.mm, 200 * ureg.mm, 12.5 * ureg.mm
-    return LensTrain(
-        [
-            "scanner",
-            Space(f_s),
-            ThinLens(f_s, name="scan lens"),
-            Space(f_s + f_t),
-            ThinLens(f_t, name="tube lens"),
-            Space(f_t),
-            "back_aperture",
-            Space(f_o),
-            ThinLens(f_o, name="objective"),
-            Space(f_o),
-            "sample",
-        ],
-        name="default scan path",
-    )
+    return Design.default() if design_path is None else load_design(design_path)
 
 
-def _matrix_text(matrix, indent="    ") -> str:
-    rows = [[f"{float(x):.6g}" for x in row] for row in matrix.tolist()]
-    width = max(len(x) for row in rows for x in row)
-    return "\n".join(indent + "[ " + "  ".join(x.rjust(width) for x in row) + " ]" for row in rows)
+def _write_figures(report, out_dir: Path) -> list:
+    """Render every figure, then move them into *out_dir* together."""
+    import matplotlib
 
+    matplotlib.use("Agg", force=False)
+    from .plotting.report import report_figures
 
-def core_report(train: LensTrain) -> str:
-    """Text report of the first-order optics of a scan train."""
-    lines = [f"optics {__version__} report: {train.name or 'lens train'}", ""]
-    lines.append("Elements in light order:")
-    positions = train.positions()
-    for element in train:
-        lines.append(f"  {element!r}")
-    lines.append("")
-    lines.append("Plane positions (z from the scanner):")
-    for name, z in positions.items():
-        lines.append(f"  {name:<14} {z:~.6g}")
-    lines.append("")
-    lines.append("ABCD matrix scanner -> back aperture (y in mm, theta in rad):")
-    lines.append(_matrix_text(train.matrix_between("scanner", "back_aperture")))
-    lines.append("ABCD matrix scanner -> sample:")
-    lines.append(_matrix_text(train.matrix_between("scanner", "sample")))
-    lines.append("")
-    image = train.image_of("scanner")
-    if image is None:
-        lines.append("The scanner is not imaged inside the train.")
-    else:
-        where = f"at plane '{image.plane}'" if image.plane else "between planes"
-        lines.append(f"The scanner is imaged {where}, z = {image.z:~.6g}, "
-                     f"lateral magnification {image.magnification:.6g}.")
-    m = float(train.magnification("scanner", "back_aperture"))
-    lines.append(f"Beam magnification scanner -> back aperture: |A| = {abs(m):.6g} "
-                 f"(a 5 mm beam at the scanner becomes {abs(m) * 5:.6g} mm).")
-    b = float(train.abcd("scanner", "sample")[1])
-    lines.append(f"Scan-angle to sample-position factor: B = {b:.6g} mm/rad.")
-    return "\n".join(lines)
+    figures = report_figures(report.extras["path"])
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".optics-report-", dir=out_dir.parent))
+    written = []
+    try:
+        for name, figure in figures.items():
+            for ext in ("png", "svg"):
+                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight")
+        out_dir.mkdir(exist_ok=True)
+        for file in sorted(staging.iterdir()):
+            os.replace(file, out_dir / file.name)
+            written.append(out_dir / file.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
 
 
 def _cmd_report(args) -> int:
-    train = default_scan_train()
-    print(core_report(train))
+    from .report import design_report
+
+    design = _load(args.design)
+    report = design_report(design)
+    written = [] if args.no_figures else _write_figures(report, Path(args.out))
+    if args.json:
+        data = report.as_dict()
+        data["figures"] = [str(p) for p in written]
+        import json
+
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(report.to_text())
+        if written:
+            print(f"\nFigures written to {Path(args.out)}/: " + ", ".join(sorted({p.stem for p in written}))
+                  + " (PNG and SVG)")
     return 0
+
+
+def _progress(stream):
+    def show(done, total):
+        width = 30
+        filled = int(width * done / total) if total else width
+        stream.write(f"\rsearching {'#' * filled}{'.' * (width - filled)} {done}/{total} lens sets")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _cmd_search(args) -> int:
+    from .catalog import Catalog
+    from .search import search_lens_sets
+
+    design = _load(args.design)
+    path = design.scan_path(check=False)
+    catalog = Catalog.default()
+    achromats = sorted({float(p.f.to("mm").magnitude) for p in catalog.lenses if "AC" in p.name})
+    if args.focal_lengths:
+        achromats = sorted(set(args.focal_lengths))
+    roles = [r for r in path.lens_roles if args.roles is None or r in args.roles]
+    candidates = {role: achromats for role in roles}
+    result = search_lens_sets(
+        path,
+        candidates,
+        min_fov=args.min_fov,
+        min_fill=args.min_fill,
+        max_length=args.max_length,
+        progress=None if args.quiet else _progress(sys.stderr),
+    )
+    print(f"Lens-set search for {design.name}: {result.n_evaluated} combinations of "
+          f"{len(achromats)} focal lengths for {', '.join(roles)}; {result.n_feasible} feasible.")
+    print(result.to_text(args.top))
+    print()
+    print(result.to_text(args.top, which="pareto"))
+    return 0
+
+
+def _cmd_parts(args) -> int:
+    from .catalog import Catalog
+
+    catalog = Catalog.default()
+    kinds = [args.kind] if args.kind else ["objective", "lens", "scanner", "etl"]
+    for kind in kinds:
+        print(f"{kind}:")
+        for name in catalog.names(kind):
+            entry = catalog.entry(name)
+            flag = "" if entry.verified else "  [unverified]"
+            print(f"  {name}{flag}")
+    return 0
+
+
+def _mm(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in mm, got {text!r}") from None
 
 
 def main(argv=None) -> int:
@@ -98,8 +153,30 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"optics {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    report = sub.add_parser("report", help="report on a design (default: the embedded design)")
+
+    report = sub.add_parser("report", help="report on a design (default: the embedded default design)")
+    report.add_argument("design", nargs="?", help="design file (TOML); default: the embedded design")
+    report.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    report.add_argument("--out", default="optics-report", help="folder for the figures (default: optics-report)")
+    report.add_argument("--no-figures", action="store_true", help="do not write figures")
     report.set_defaults(func=_cmd_report)
+
+    search = sub.add_parser("search", help="search stock lens sets for a design's scan path")
+    search.add_argument("design", nargs="?", help="design file (TOML); default: the embedded design")
+    search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per axis (mm)")
+    search.add_argument("--min-fill", type=float, default=None, help="minimum back-aperture fill ratio")
+    search.add_argument("--max-length", type=_mm, default=None, help="maximum path length (mm)")
+    search.add_argument("--roles", nargs="+", default=None, help="lens roles to vary (default: all)")
+    search.add_argument("--focal-lengths", nargs="+", type=_mm, default=None,
+                        help="candidate focal lengths in mm (default: the catalog's achromats)")
+    search.add_argument("--top", type=int, default=10, help="rows to print")
+    search.add_argument("--quiet", action="store_true", help="no progress line")
+    search.set_defaults(func=_cmd_search)
+
+    parts = sub.add_parser("parts", help="list the catalog's parts")
+    parts.add_argument("kind", nargs="?", choices=["objective", "lens", "scanner", "etl"])
+    parts.set_defaults(func=_cmd_parts)
+
     args = parser.parse_args(argv)
     try:
         return args.func(args)

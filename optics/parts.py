@@ -262,7 +262,9 @@ class Scanner(_Part):
             optical = _positive(label, "optical scan angle", self.optical_angle, "rad")
         else:
             optical = 2 * _positive(label, "mechanical scan angle", self.mechanical_angle, "rad")
-        if optical.magnitude >= math.pi:
+        # Compare with a tolerance: 180 deg converted to rad and rounded to 15
+        # digits lands just below pi.
+        if optical.magnitude >= math.pi * (1 - 1e-12):
             raise InvalidParameterError(
                 f"{label}: optical scan angle {optical.to('deg'):.4g~P} must be below 180 deg"
             )

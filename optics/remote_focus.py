@@ -57,8 +57,6 @@ from collections import namedtuple
 
 import numpy as np
 import sympy
-from sympy.polys.fields import field as _field
-from sympy.polys.polyerrors import CoercionFailed, PolynomialError
 
 from .beams import GaussianBeam, waist_after_abcd
 from .compile import compile_expr
@@ -78,7 +76,6 @@ from .units import quantity, to_magnitude
 __all__ = [
     "POWER",
     "remote_focus_train",
-    "train_abcd",
     "focus_distance_expr",
     "focus_shift_expr",
     "fov_scale_expr",
@@ -177,34 +174,6 @@ def remote_focus_train(
 
 
 # -- fast exact products ----------------------------------------------------------------
-def train_abcd(train: LensTrain, start="input", end="output") -> tuple:
-    """Exact matrix entries of a train section, multiplied in a rational-function field.
-
-    Same result as :meth:`LensTrain.abcd`, but each product is formed in
-    sympy's sparse rational-function field (always in lowest terms), which is
-    several times faster for long symbolic trains; entries that are not
-    rational functions (``sqrt``, ``pi``) fall back to :meth:`LensTrain.abcd`.
-
-    >>> f1, f2 = sympy.symbols("f1 f2", positive=True)
-    >>> train_abcd(LensTrain([Space(f1), ThinLens(f1), Space(f1 + f2), ThinLens(f2), Space(f2)]))
-    (-f2/f1, 0, 0, -f1/f2)
-    """
-    section = train.section(start, end)
-    symbols = sorted(section.free_symbols, key=lambda s: s.name)
-    if not symbols:
-        return train.abcd(start, end)
-    try:
-        K, *_ = _field(symbols, sympy.QQ)
-        m = (K.one, K.zero, K.zero, K.one)
-        for element in section.elements:
-            a2, b2, c2, d2 = (K.from_expr(v) for v in element.abcd)
-            a1, b1, c1, d1 = m
-            m = (a2 * a1 + b2 * c1, a2 * b1 + b2 * d1, c2 * a1 + d2 * c1, c2 * b1 + d2 * d1)
-    except (PolynomialError, CoercionFailed, ValueError, TypeError):
-        return train.abcd(start, end)
-    return tuple(v.as_expr() for v in m)
-
-
 def _focus_from_abcd(abcd, beam, label):
     a, _, c, _ = abcd
     if beam is None:
@@ -234,7 +203,7 @@ def focus_distance_expr(train: LensTrain, *, beam=None, start="input", end="outp
     >>> focus_distance_expr(LensTrain([ThinLens(f), Space(f / 2)]))
     f/2
     """
-    return _focus_from_abcd(train_abcd(train, start, end), beam, "focus_distance_expr")
+    return _focus_from_abcd(train.abcd(start, end), beam, "focus_distance_expr")
 
 
 def _reference_power(train, power):
@@ -272,7 +241,7 @@ def focus_shift_expr(train: LensTrain, power=POWER, *, beam=None, reference=None
     """
     if not isinstance(power, sympy.Symbol):
         raise OpticsTypeError(f"focus_shift_expr: power must be a sympy Symbol, got {power!r}")
-    abcd = train_abcd(train, start, end)
+    abcd = train.abcd(start, end)
     if power not in set().union(*(getattr(v, "free_symbols", set()) for v in abcd)):
         raise OpticsValueError(f"focus_shift_expr: the train does not depend on the ETL power {power}")
     focus = _focus_from_abcd(abcd, beam, "focus_shift_expr")
@@ -299,8 +268,8 @@ def fov_scale_expr(train: LensTrain, scanner: str, power=POWER, *, beam=None):
     >>> sympy.factor(fov_scale_expr(rf, "galvo"))
     -1000/(P + 320)
     """
-    _, b, _, d = train_abcd(train, scanner, "output")
-    focus = _focus_from_abcd(train_abcd(train), beam, "fov_scale_expr")
+    _, b, _, d = train.abcd(scanner, "output")
+    focus = _focus_from_abcd(train.abcd(), beam, "fov_scale_expr")
     return sympy.cancel(b + focus * d)
 
 

@@ -39,6 +39,8 @@ from collections import namedtuple
 from functools import lru_cache
 
 import sympy
+from sympy.polys.fields import field as _field
+from sympy.polys.polyerrors import CoercionFailed, PolynomialError
 
 from .elements import Element, Space
 from .errors import AfocalError, NoFocusError, OpticsTypeError, PlaneError
@@ -87,14 +89,46 @@ class Plane:
         return hash(("Plane", self.name))
 
 
+def _field_product(elements: tuple, symbols) -> tuple | None:
+    """Product in sympy's rational-function field QQ(symbols), or None.
+
+    Field elements are kept in lowest terms by sparse polynomial gcds, which
+    is several times faster than cancelling sympy expressions for long
+    symbolic trains.  Entries that are not rational functions of the symbols
+    (sqrt, pi, tan) make it return None.
+    """
+    try:
+        field_, *_ = _field(symbols, sympy.QQ)
+        m = (field_.one, field_.zero, field_.zero, field_.one)
+        for element in elements:
+            a2, b2, c2, d2 = (field_.from_expr(v) for v in element.abcd)
+            a1, b1, c1, d1 = m
+            m = (a2 * a1 + b2 * c1, a2 * b1 + b2 * d1, c2 * a1 + d2 * c1, c2 * b1 + d2 * d1)
+    except (PolynomialError, CoercionFailed, ValueError, TypeError):
+        return None
+    return tuple(v.as_expr() for v in m)
+
+
 @lru_cache(maxsize=4096)
 def _product(elements: tuple) -> tuple:
-    """ABCD entries of elements applied in light order (cached)."""
+    """ABCD entries of elements applied in light order (cached).
+
+    Numeric trains multiply exact rationals; symbolic trains multiply in a
+    rational-function field, falling back to per-step cancellation.
+    """
     if not elements:
         return _IDENTITY
     if len(elements) == 1:
         return elements[0].abcd
-    return matmul2(elements[-1].abcd, _product(elements[:-1]))
+    symbols = sorted(set().union(*(e.free_symbols for e in elements)), key=lambda s: s.name)
+    if symbols:
+        product = _field_product(elements, symbols)
+        if product is not None:
+            return product
+    m = _IDENTITY
+    for element in elements:
+        m = matmul2(element.abcd, m)
+    return m
 
 
 class LensTrain:

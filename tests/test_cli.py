@@ -1,17 +1,61 @@
-"""The command line."""
+"""The command line: report (text, JSON, figures), search with progress, parts."""
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 from optics.cli import main
 
 
-def test_report_runs(capsys):
-    assert main(["report"]) == 0
+def test_report_text(capsys, tmp_path):
+    assert main(["report", "--no-figures"]) == 0
     out = capsys.readouterr().out
-    # 200 mm / 50 mm tube-to-scan ratio: a 4x beam expansion (reference post, part 1).
-    assert "|A| = 4" in out
-    assert "imaged at plane 'back_aperture'" in out
+    assert "Default two-photon design" in out
+    assert "beam diameter at back aperture" in out and "20 mm" in out
+
+
+def test_report_json(capsys):
+    assert main(["report", "--json", "--no-figures"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sections"]["Beam"]["fill ratio"]["value"] == pytest.approx(1.0)
+
+
+def test_report_writes_png_and_svg(capsys, tmp_path):
+    out = tmp_path / "figs"
+    assert main(["report", "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names and all(n.endswith((".png", ".svg")) for n in names)
+    stems = {n.rsplit(".", 1)[0] for n in names}
+    assert all(f"{s}.png" in names and f"{s}.svg" in names for s in stems)
+    assert (out / names[0]).stat().st_size > 1000
+
+
+def test_bad_design_writes_nothing(capsys, tmp_path):
+    design = tmp_path / "bad.toml"
+    from optics.design import Design
+
+    design.write_text(Design.default().to_toml().replace('beam_diameter = "5.0 mm"', 'beam_diameter = "5 deg"'))
+    out = tmp_path / "figs"
+    assert main(["report", str(design), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.toml" in err and "beam_diameter" in err
+    assert not out.exists()
+
+
+def test_search_shows_progress(capsys):
+    code = main(["search", "--roles", "scan_lens", "tube_lens", "--focal-lengths", "50", "75", "100", "200", "300",
+                 "--min-fill", "0.9", "--top", "3"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "lens sets" in captured.err
+    assert "feasible" in captured.out
+
+
+def test_parts_listing(capsys):
+    assert main(["parts", "objective"]) == 0
+    assert "Nikon CFI75 LWD 16X W" in capsys.readouterr().out
 
 
 def test_console_entry_point_module():

@@ -32,7 +32,6 @@ from optics.remote_focus import (
     fov_scale_expr,
     linearity,
     remote_focus_train,
-    train_abcd,
 )
 from optics.symbolic import symbols
 from optics.trains import LensTrain
@@ -72,12 +71,23 @@ def test_train_structure():
     assert t.is_conjugate("resonant", "galvo")
 
 
-def test_field_product_equals_train_product():
+def test_train_product_equals_plain_matrix_product():
+    # LensTrain multiplies in a rational-function field; the reference is the
+    # plain sympy matrix product of the element matrices, in light order.
     t = remote_focus_train(f_o, f_t, f_s, [(f_r1, f_r2), (f_r3, f_r4)], offset_power=P_off, n=n,
                            conjugate_offset=delta, etl_offset=d_e)
-    fast = train_abcd(t)
-    slow = t.abcd()
-    assert all(sympy.simplify(a - b) == 0 for a, b in zip(fast, slow))
+    # Compared exactly at random rational points (cancelling the plain
+    # symbolic product takes ~15 s).
+    import random
+
+    rng = random.Random(4)
+    symbolic = t.abcd()
+    for _ in range(3):
+        point = {s: sympy.Rational(rng.randint(5, 400), rng.randint(1, 9)) for s in t.free_symbols}
+        plain = sympy.eye(2)
+        for element in t.elements:
+            plain = element.matrix.xreplace(point) * plain
+        assert [e.xreplace(point) for e in symbolic] == list(plain)
 
 
 def test_post_formula_exact_at_conjugate_plane():

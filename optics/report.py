@@ -1,0 +1,271 @@
+"""The design report: every number ``optics report`` prints, computed from a design.
+
+:func:`design_report` turns a :class:`~optics.design.Design` into a
+:class:`Report`: sections of labelled values (Quantities, numbers or text),
+the warnings the path raised (clipping, conjugation), and the parts with
+their provenance.  The command line prints :meth:`Report.to_text` or
+:meth:`Report.to_json`; nothing in a report is typed in — every value is
+computed by the library from the design.
+
+>>> from optics.design import Design
+>>> report = design_report(Design.default())
+>>> report.value("Beam", "beam diameter at back aperture")
+<Quantity(20.0, 'millimeter')>
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field
+
+from .errors import OpticsWarning
+from .units import is_quantity, quantity
+
+__all__ = ["Report", "ReportItem", "design_report", "remote_focus_of"]
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One reported value: section, label, value and an optional note."""
+
+    section: str
+    label: str
+    value: object
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """The numbers of a design, grouped in sections, with warnings and parts."""
+
+    title: str
+    origin: str
+    items: tuple
+    warnings: tuple = ()
+    parts: tuple = ()
+    extras: dict = field(default_factory=dict, compare=False)
+
+    def value(self, section: str, label: str):
+        """The value reported under *section* / *label*."""
+        for item in self.items:
+            if item.section == section and item.label == label:
+                return item.value
+        raise KeyError(f"no report item {section!r} / {label!r}")
+
+    def sections(self) -> list:
+        """Section names in report order."""
+        out = []
+        for item in self.items:
+            if item.section not in out:
+                out.append(item.section)
+        return out
+
+    def to_text(self) -> str:
+        """The report as aligned, readable text."""
+        width = max(len(item.label) for item in self.items) if self.items else 10
+        lines = [f"optics report: {self.title}", f"design: {self.origin}", ""]
+        lines.append("Parts (light order)")
+        for role, name, summary, verified in self.parts:
+            flag = "" if verified else "  [unverified part data]"
+            lines.append(f"  {role:<17} {name}: {summary}{flag}")
+        for section in self.sections():
+            lines += ["", section]
+            for item in self.items:
+                if item.section != section:
+                    continue
+                note = f"  ({item.note})" if item.note else ""
+                lines.append(f"  {item.label:<{width}}  {_text(item.value)}{note}")
+        lines += ["", "Warnings"]
+        lines += [f"  - {w}" for w in self.warnings] or ["  none"]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict:
+        """Plain data: values as ``{"value": number, "unit": str}`` (JSON-ready)."""
+        sections: dict = {}
+        for item in self.items:
+            entry = _json_value(item.value)
+            if item.note:
+                entry["note"] = item.note
+            sections.setdefault(item.section, {})[item.label] = entry
+        return {
+            "title": self.title,
+            "design": self.origin,
+            "parts": [
+                {"role": role, "name": name, "summary": summary, "verified": verified}
+                for role, name, summary, verified in self.parts
+            ],
+            "sections": sections,
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`as_dict` as JSON text."""
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+
+def _text(value) -> str:
+    if is_quantity(value):
+        magnitude = value.magnitude
+        return f"{magnitude:.4g} {value.units:~P}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) if value else "none"
+    return str(value)
+
+
+def _json_value(value) -> dict:
+    if is_quantity(value):
+        return {"value": float(value.magnitude), "unit": f"{value.units:~}"}
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return {"value": value}
+    if isinstance(value, (int, float)):
+        return {"value": float(value) if isinstance(value, float) else value}
+    if isinstance(value, (list, tuple)):
+        return {"value": list(value)}
+    return {"value": str(value)}
+
+
+def remote_focus_of(path):
+    """The :class:`~optics.remote_focus.RemoteFocus` of a numeric scan path with an ETL.
+
+    The ETL relay comes first, then the relays between scanners, then scan
+    and tube lens and the objective (with its immersion index), as in the
+    reference post's train.
+    """
+    from .remote_focus import RemoteFocus
+
+    relays = [(path.etl_relay.first.f, path.etl_relay.second.f)]
+    relays += [(r.first.f, r.second.f) for r in path.relays]
+    return RemoteFocus(
+        path.objective.f, path.tube_lens.f, path.scan_lens.f, relays, etl=path.etl, n=path.objective.n
+    )
+
+
+def _part_rows(design, parts) -> tuple:
+    def q(x, unit="mm", digits=4):
+        return f"{x.to(unit).magnitude:.{digits}g} {unit}"
+
+    rows = []
+    o = parts["objective"]
+    rows.append(("objective", o.name, f"{o.magnification:g}x, NA {o.na:g}, n {o.immersion_index:g}, "
+                 f"EFL {q(o.efl)}, back aperture {q(o.back_aperture)}", o.verified))
+    if parts["etl"] is not None:
+        e = parts["etl"]
+        rows.append(("etl", e.name, f"aperture {q(e.aperture)}, {e.power_min.magnitude:g} to "
+                     f"{e.power_max.magnitude:g} dpt", e.verified))
+        for which, lens in zip(("first", "second"), parts["etl_relay"]):
+            rows.append((f"etl relay {which}", lens.name, f"f {q(lens.f)}", lens.verified))
+    for i, s in enumerate(parts["scanners"]):
+        freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
+        rows.append((s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
+                     f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", s.verified))
+        if i < len(parts["relays"]):
+            for which, lens in zip(("first", "second"), parts["relays"][i]):
+                rows.append((f"relay {i + 1} {which}", lens.name, f"f {q(lens.f)}", lens.verified))
+    for role in ("scan_lens", "tube_lens"):
+        lens = parts[role]
+        rows.append((role.replace("_", " "), lens.name, f"f {q(lens.f)}", lens.verified))
+    return tuple(rows)
+
+
+def design_report(design) -> Report:
+    """Compute the full report of a design.
+
+    Parameters
+    ----------
+    design : optics.design.Design
+
+    Returns
+    -------
+    Report
+    """
+    from . import scanning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OpticsWarning)
+        path = design.scan_path(check=True)
+    messages = tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
+    parts = design.parts()
+    items = []
+
+    def add(section, label, value, note=""):
+        items.append(ReportItem(section, label, value, note))
+
+    beam = "Beam"
+    add(beam, "beam diameter set at", f"{design.beam_at}: {design.beam_diameter:~P}")
+    add(beam, "beam diameter at back aperture", path.back_aperture_beam.to("mm"))
+    add(beam, "objective back-aperture diameter", path.back_aperture.to("mm"), "2 NA f_o")
+    add(beam, "fill ratio", float(path.fill_ratio), "beam / back aperture")
+    add(beam, "effective excitation NA", float(path.effective_na))
+    if design.wavelength is not None:
+        res = path.resolution(design.wavelength)
+        section = f"Two-photon resolution at {design.wavelength.to('nm').magnitude:g} nm"
+        add(section, "lateral FWHM", res["lateral_fwhm"].to("um"), "Zipfel et al. 2003")
+        add(section, "axial FWHM", res["axial_fwhm"].to("um"), "Zipfel et al. 2003")
+
+    fov = "Field of view"
+    for plane in path.scanner_planes:
+        add(fov, f"{plane}: exact paraxial", path.fov(plane, "exact").to("um"), "2 tan(alpha/2) |B|")
+        add(fov, f"{plane}: small-angle form", path.fov(plane, "small_angle").to("um"),
+            "tan(alpha) f_o f_s/f_t, reference post")
+        if design.n_pixels:
+            add(fov, f"{plane}: pixel size ({design.n_pixels} px)", path.pixel_size(design.n_pixels, plane).to("um"))
+
+    extras = {"path": path}
+    if path.etl is not None:
+        rf = remote_focus_of(path)
+        extras["remote_focus"] = rf
+        z = rf.z_range()
+        lin = rf.linearity()
+        section = "Remote focus (ETL)"
+        off = path.etl.offset_power.magnitude
+        add(section, "ETL power range", f"{path.etl.power_min.magnitude:g} to {path.etl.power_max.magnitude:g} dpt"
+            + (f" (offset {off:g} dpt)" if off else ""))
+        add(section, "focus shift at minimum power", z.z_at_min.to("um"), "in the sample, + deeper")
+        add(section, "focus shift at maximum power", z.z_at_max.to("um"))
+        add(section, "z range", z.span.to("um"))
+        add(section, "transfer-curve slope (linear fit)", lin.slope)
+        # Round-off of an exactly linear curve (ETL conjugate to the back focal
+        # plane) is reported as the zero it is: below 1e-9 of the range.
+        exact = lin.max_deviation.to("um").magnitude <= 1e-9 * z.span.to("um").magnitude
+        add(section, "linearity: max deviation from line", quantity(0.0, "um") if exact else lin.max_deviation.to("um"),
+            "exactly linear: ETL conjugate to the back focal plane" if exact else "")
+        add(section, "linearity: deviation in % of range", 0.0 if exact else float(lin.percent))
+
+    resonant = [(plane, s) for plane, s in zip(path.scanner_planes, parts["scanners"])
+                if s.kind == "resonant" and s.frequency is not None]
+    if resonant:
+        plane, s = resonant[0]
+        section = f"Scanning ({s.name})"
+        width = path.fov(plane, "exact")
+        add(section, "line rate (bidirectional)", scanning.resonant_line_rate(s.frequency).to("kHz"))
+        if design.n_lines:
+            add(section, f"frame rate ({design.n_lines} lines)",
+                scanning.resonant_frame_rate(s.frequency, design.n_lines).to("Hz"))
+        add(section, "scan speed at line centre", scanning.resonant_peak_speed(width, s.frequency),
+            "FOV taken as the full sweep")
+        if design.n_pixels:
+            dwell = scanning.resonant_pixel_dwell_times(design.n_pixels, s.frequency)
+            add(section, f"pixel dwell at line centre ({design.n_pixels} px)", dwell.min().to("ns"),
+                "pixels across the full sweep")
+        if design.wavelength is not None and design.rep_rate is not None:
+            spot = path.resolution(design.wavelength)["lateral_fwhm"]
+            add(section, "laser repetition rate", design.rep_rate.to("MHz"))
+            add(section, "pulses per lateral FWHM at line centre",
+                float(scanning.resonant_cpc(spot, width, s.frequency, design.rep_rate)))
+
+    path_section = "Path"
+    add(path_section, "length from input to objective", path.length.to("mm"))
+    add(path_section, "planes not conjugate to the back aperture",
+        [r["plane"] for r in path.conjugation() if not r["conjugate"]])
+    return Report(
+        title=design.name,
+        origin=design.origin,
+        items=tuple(items),
+        warnings=messages,
+        parts=_part_rows(design, parts),
+        extras=extras,
+    )

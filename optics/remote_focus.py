@@ -88,7 +88,7 @@ __all__ = [
 #: The ETL's own optical power (diopters), the free symbol of the closed forms.
 POWER = sympy.Symbol("P", real=True)
 
-#: z at the two ends of an ETL power range and the span |z_max - z_min| (um).
+#: z at the two ends of an ETL power range and the span (absolute difference), in um.
 ZRange = namedtuple("ZRange", ["z_at_min", "z_at_max", "span"])
 
 #: Deviation of a transfer curve from its least-squares line: the largest

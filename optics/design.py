@@ -535,7 +535,7 @@ def _relay_lines(relay: RelaySpec) -> list:
 
 
 def _write(design: Design) -> str:
-    out = [f"# optics design file (written by optics); load with optics.design.load_design", ""]
+    out = ["# optics design file (written by optics); load with optics.design.load_design", ""]
     for key, kind in _TOP_KEYS.items():
         value = design.name if key == "name" else getattr(design, key)
         if value is None or (key == "beam_at" and value == "laser"):

@@ -55,6 +55,7 @@ import numpy as np
 
 from .errors import InvalidParameterError, OpticsTypeError
 from .units import is_quantity, quantity, to_magnitude
+from .validate import positive, scalar_or_array
 
 __all__ = [
     "REFERENCE_NEURONS",
@@ -97,37 +98,11 @@ _MEDIAN_ABS_NORMAL = NormalDist().inv_cdf(0.75)
 
 
 def _positive_rate(value, name):
-    magnitude = to_magnitude(value, "Hz", name=name)
-    if isinstance(magnitude, (str, bytes, bool, np.bool_)) or magnitude is None:
-        raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}")
-    try:
-        arr = np.asarray(magnitude, dtype=float)
-    except (TypeError, ValueError):
-        raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}") from None
-    if np.any(~np.isfinite(arr) | (arr <= 0)):
-        raise InvalidParameterError(f"{name} must be positive and finite, got {value}")
-    return arr
+    return np.asarray(positive(value, "Hz", name))
 
 
 def _positive_number(value, name, *, allow_zero=False):
-    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
-        raise OpticsTypeError(f"{name} must be a number, got {value!r}")
-    if is_quantity(value):
-        value = to_magnitude(value, "dimensionless", name=name)
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise OpticsTypeError(f"{name} must be a number, got {value!r}") from None
-    bad = ~np.isfinite(arr) | (arr < 0) | ((arr == 0) if not allow_zero else False)
-    if np.any(bad):
-        bound = "non-negative" if allow_zero else "positive"
-        raise InvalidParameterError(f"{name} must be {bound} and finite, got {value}")
-    return arr
-
-
-def _out(arr):
-    arr = np.asarray(arr, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
+    return np.asarray(positive(value, "dimensionless", name, allow_zero=allow_zero))
 
 
 def noise_level(dff, frame_rate, *, scale="percent", axis=-1):
@@ -206,7 +181,7 @@ def noise_level(dff, frame_rate, *, scale="percent", axis=-1):
     rate = _positive_rate(frame_rate, "noise_level frame_rate")
     median = np.median(np.abs(np.diff(arr * factor, axis=-1)), axis=-1)
     try:
-        return _out(median / np.sqrt(rate))
+        return scalar_or_array(median / np.sqrt(rate))
     except ValueError:
         raise InvalidParameterError(
             f"noise_level: frame_rate of shape {rate.shape} does not broadcast against traces of shape {median.shape}"
@@ -235,7 +210,7 @@ def gaussian_noise_level(sigma, frame_rate):
     """
     s = _positive_number(sigma, "noise sigma", allow_zero=True)
     rate = _positive_rate(frame_rate, "frame_rate")
-    return _out(math.sqrt(2) * _MEDIAN_ABS_NORMAL * s / np.sqrt(rate))
+    return scalar_or_array(math.sqrt(2) * _MEDIAN_ABS_NORMAL * s / np.sqrt(rate))
 
 
 def noise_level_for_neurons(n_neurons, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE_NEURONS):
@@ -252,7 +227,7 @@ def noise_level_for_neurons(n_neurons, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=RE
     n = _positive_number(n_neurons, "number of neurons")
     nu1 = _positive_number(nu_ref, "reference noise level nu_ref")
     n1 = _positive_number(n_ref, "reference number of neurons n_ref")
-    return _out(nu1 * np.sqrt(n / n1))
+    return scalar_or_array(nu1 * np.sqrt(n / n1))
 
 
 def neurons_for_noise_level(nu, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE_NEURONS):
@@ -266,7 +241,7 @@ def neurons_for_noise_level(nu, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE
     v = _positive_number(nu, "noise level nu")
     nu1 = _positive_number(nu_ref, "reference noise level nu_ref")
     n1 = _positive_number(n_ref, "reference number of neurons n_ref")
-    return _out(n1 * (v / nu1) ** 2)
+    return scalar_or_array(n1 * (v / nu1) ** 2)
 
 
 def noise_level_to_frame_noise(nu, frame_rate):
@@ -281,7 +256,7 @@ def noise_level_to_frame_noise(nu, frame_rate):
     """
     v = _positive_number(nu, "noise level nu", allow_zero=True)
     rate = _positive_rate(frame_rate, "frame_rate")
-    return _out(v * np.sqrt(rate))
+    return scalar_or_array(v * np.sqrt(rate))
 
 
 def frame_noise_to_noise_level(frame_noise, frame_rate):
@@ -292,7 +267,7 @@ def frame_noise_to_noise_level(frame_noise, frame_rate):
     """
     m = _positive_number(frame_noise, "frame noise", allow_zero=True)
     rate = _positive_rate(frame_rate, "frame_rate")
-    return _out(m / np.sqrt(rate))
+    return scalar_or_array(m / np.sqrt(rate))
 
 
 @dataclass(frozen=True)

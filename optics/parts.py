@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass, fields
 
 from .errors import InvalidParameterError, OpticsTypeError
-from .units import quantity, to_magnitude
+from .units import quantity
+from .validate import finite, positive
 
 __all__ = [
     "TUBE_LENS_STANDARDS",
@@ -64,31 +65,21 @@ def tube_lens_standard(maker: str):
     return quantity(TUBE_LENS_STANDARDS[key], "mm")
 
 
+def _single(value, part, label):
+    if not isinstance(value, float):
+        raise OpticsTypeError(f"{part}: {label} must be a single value, got an array")
+    return value
+
+
 def _positive(part, label, value, unit, *, allow_zero=False):
     if value is None:
         return None
-    magnitude = to_magnitude(value, unit, name=f"{part}: {label}")
-    if isinstance(magnitude, (str, bytes, bool)) or not isinstance(magnitude, (int, float)):
-        try:
-            magnitude = float(magnitude)
-        except (TypeError, ValueError):
-            raise OpticsTypeError(f"{part}: {label} must be a number or Quantity, got {value!r}") from None
-    magnitude = float(magnitude)
-    if not math.isfinite(magnitude) or magnitude < 0 or (magnitude == 0 and not allow_zero):
-        bound = "non-negative" if allow_zero else "positive"
-        raise InvalidParameterError(f"{part}: {label} must be {bound} and finite, got {value}")
-    return quantity(magnitude, unit)
+    checked = positive(value, unit, f"{part}: {label}", allow_zero=allow_zero)
+    return quantity(_single(checked, part, label), unit)
 
 
 def _real(part, label, value, unit):
-    magnitude = to_magnitude(value, unit, name=f"{part}: {label}")
-    try:
-        magnitude = float(magnitude)
-    except (TypeError, ValueError):
-        raise OpticsTypeError(f"{part}: {label} must be a number or Quantity, got {value!r}") from None
-    if not math.isfinite(magnitude):
-        raise InvalidParameterError(f"{part}: {label} must be finite, got {value}")
-    return quantity(magnitude, unit)
+    return quantity(_single(finite(value, unit, f"{part}: {label}"), part, label), unit)
 
 
 def _set(obj, name, value):

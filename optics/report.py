@@ -16,7 +16,6 @@ computed by the library from the design.
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from dataclasses import dataclass, field
 

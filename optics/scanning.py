@@ -66,7 +66,8 @@ import math
 import numpy as np
 
 from .errors import InvalidParameterError, OpticsTypeError
-from .units import quantity, to_magnitude
+from .units import quantity
+from .validate import count, finite, fraction, positive, scalar_or_array
 
 __all__ = [
     "scan_amplitude",
@@ -102,61 +103,9 @@ _S_TO_US = 1e6
 _MM_TO_UM = 1e3
 
 
-def _out(value):
-    """Return a Python float for 0-d results, the array otherwise."""
-    arr = np.asarray(value, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
-
-
-def _number(value, unit, name):
-    """Magnitude of *value* in *unit* as float or float array (type-checked)."""
-    magnitude = to_magnitude(value, unit, name=name)
-    if isinstance(magnitude, (str, bytes, bool, np.bool_)) or magnitude is None:
-        raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}")
-    try:
-        arr = np.asarray(magnitude, dtype=float)
-    except (TypeError, ValueError):
-        raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}") from None
-    if arr.dtype == object or arr.dtype.kind not in "fiu":
-        raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}")
-    return arr
-
-
-def _positive(value, unit, name, *, allow_zero=False):
-    arr = _number(value, unit, name)
-    bad = ~np.isfinite(arr) | (arr < 0) | ((arr == 0) if not allow_zero else False)
-    if np.any(bad):
-        bound = "non-negative" if allow_zero else "positive"
-        shown = value if arr.ndim == 0 else arr[bad].ravel()[0]
-        raise InvalidParameterError(f"{name} must be {bound} and finite, got {shown}")
-    return _out(arr)
-
-
-def _finite(value, unit, name):
-    arr = _number(value, unit, name)
-    if not np.all(np.isfinite(arr)):
-        raise InvalidParameterError(f"{name} must be finite, got {value}")
-    return _out(arr)
-
-
-def _fraction(value, name):
-    arr = _number(value, "dimensionless", name)
-    if np.any(~np.isfinite(arr) | (arr <= 0) | (arr > 1)):
-        raise InvalidParameterError(f"{name} must lie in (0, 1], got {value}")
-    return _out(arr)
-
-
-def _count(value, name, *, minimum=1):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise OpticsTypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise InvalidParameterError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _amplitude_mm(fov, zoom):
-    fov_mm = _positive(fov, "mm", "scan FOV (peak-to-peak at zoom 1)")
-    z = _positive(zoom, "dimensionless", "zoom")
+    fov_mm = positive(fov, "mm", "scan FOV (peak-to-peak at zoom 1)")
+    z = positive(zoom, "dimensionless", "zoom")
     return fov_mm / (2 * np.asarray(z))
 
 
@@ -183,7 +132,7 @@ def scan_amplitude(fov, zoom=1):
     >>> scan_amplitude(1000 * ureg.um, zoom=[1, 20])
     <Quantity([500.  25.], 'micrometer')>
     """
-    return quantity(_out(_amplitude_mm(fov, zoom) * _MM_TO_UM), "um")
+    return quantity(scalar_or_array(_amplitude_mm(fov, zoom) * _MM_TO_UM), "um")
 
 
 def resonant_position(t, fov, f, zoom=1):
@@ -208,10 +157,10 @@ def resonant_position(t, fov, f, zoom=1):
     >>> resonant_position(31.25 * ureg.us, 1000 * ureg.um, 8 * ureg.kHz)   # quarter period
     <Quantity(500.0, 'micrometer')>
     """
-    t_s = _finite(t, "s", "time t")
+    t_s = finite(t, "s", "time t")
     x0 = _amplitude_mm(fov, zoom)
-    freq = _positive(f, "Hz", "scanner frequency f")
-    return quantity(_out(x0 * np.sin(2 * np.pi * freq * np.asarray(t_s)) * _MM_TO_UM), "um")
+    freq = positive(f, "Hz", "scanner frequency f")
+    return quantity(scalar_or_array(x0 * np.sin(2 * np.pi * freq * np.asarray(t_s)) * _MM_TO_UM), "um")
 
 
 def resonant_velocity(t, fov, f, zoom=1):
@@ -228,11 +177,11 @@ def resonant_velocity(t, fov, f, zoom=1):
     >>> resonant_velocity(62.5 * ureg.us, 1000 * ureg.um, 8 * ureg.kHz)   # half period
     <Quantity(-25.1327412, 'micrometer / microsecond')>
     """
-    t_s = _finite(t, "s", "time t")
+    t_s = finite(t, "s", "time t")
     x0 = _amplitude_mm(fov, zoom)
-    freq = _positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f")
     v = 2 * np.pi * freq * x0 * np.cos(2 * np.pi * freq * np.asarray(t_s))
-    return quantity(_out(v * _MM_PER_S_TO_UM_PER_US), "um/us")
+    return quantity(scalar_or_array(v * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
 def resonant_peak_speed(fov, f, zoom=1):
@@ -260,8 +209,8 @@ def resonant_peak_speed(fov, f, zoom=1):
     <Quantity([25.1327412   1.25663706], 'micrometer / microsecond')>
     """
     x0 = _amplitude_mm(fov, zoom)
-    freq = _positive(f, "Hz", "scanner frequency f")
-    return quantity(_out(2 * np.pi * freq * x0 * _MM_PER_S_TO_UM_PER_US), "um/us")
+    freq = positive(f, "Hz", "scanner frequency f")
+    return quantity(scalar_or_array(2 * np.pi * freq * x0 * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
 def _speed_at_mm_s(x_mm, x0, freq, name="position x"):
@@ -294,10 +243,10 @@ def resonant_speed_at(x, fov, f, zoom=1):
     >>> resonant_speed_at([0, 300] * ureg.um, 1000 * ureg.um, 8 * ureg.kHz)
     <Quantity([25.1327412 20.1061930], 'micrometer / microsecond')>
     """
-    x_mm = _finite(x, "mm", "position x")
+    x_mm = finite(x, "mm", "position x")
     x0 = _amplitude_mm(fov, zoom)
-    freq = _positive(f, "Hz", "scanner frequency f")
-    return quantity(_out(_speed_at_mm_s(x_mm, x0, freq) * _MM_PER_S_TO_UM_PER_US), "um/us")
+    freq = positive(f, "Hz", "scanner frequency f")
+    return quantity(scalar_or_array(_speed_at_mm_s(x_mm, x0, freq) * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
 def crossing_time(fwhm, speed):
@@ -321,9 +270,9 @@ def crossing_time(fwhm, speed):
     >>> crossing_time(0.4 * ureg.um, 25 * ureg.um / ureg.us)
     <Quantity(0.016, 'microsecond')>
     """
-    w = _positive(fwhm, "mm", "spot size fwhm")
-    v = _positive(speed, "mm/s", "scan speed")
-    return quantity(_out(w / np.asarray(v) * _S_TO_US), "us")
+    w = positive(fwhm, "mm", "spot size fwhm")
+    v = positive(speed, "mm/s", "scan speed")
+    return quantity(scalar_or_array(w / np.asarray(v) * _S_TO_US), "us")
 
 
 def pulses_per_spot(fwhm, speed, rep_rate):
@@ -347,17 +296,17 @@ def pulses_per_spot(fwhm, speed, rep_rate):
     >>> round(pulses_per_spot(0.4 * ureg.um, 25 * ureg.um / ureg.us, 80 * ureg.MHz), 3)
     1.28
     """
-    w = _positive(fwhm, "mm", "spot size fwhm")
-    v = _positive(speed, "mm/s", "scan speed")
-    rate = _positive(rep_rate, "Hz", "laser repetition rate")
-    return _out(rate * w / np.asarray(v))
+    w = positive(fwhm, "mm", "spot size fwhm")
+    v = positive(speed, "mm/s", "scan speed")
+    rate = positive(rep_rate, "Hz", "laser repetition rate")
+    return scalar_or_array(rate * w / np.asarray(v))
 
 
 def _resonant_crossing_s(fwhm, fov, f, zoom, x, exact):
-    w = _positive(fwhm, "mm", "spot size fwhm")
-    x_mm = np.asarray(_finite(x, "mm", "position x"))
+    w = positive(fwhm, "mm", "spot size fwhm")
+    x_mm = np.asarray(finite(x, "mm", "position x"))
     x0 = _amplitude_mm(fov, zoom)
-    freq = _positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f")
     if not exact:
         return w / _speed_at_mm_s(x_mm, x0, freq)
     reach = np.abs(x_mm) + w / 2
@@ -404,7 +353,7 @@ def resonant_crossing_time(fwhm, fov, f, zoom=1, x=0, *, exact=False):
     >>> resonant_crossing_time(0.4 * ureg.um, 1000 * ureg.um, 8 * ureg.kHz, zoom=[1, 20])
     <Quantity([0.01591549 0.31830989], 'microsecond')>
     """
-    return quantity(_out(_resonant_crossing_s(fwhm, fov, f, zoom, x, exact) * _S_TO_US), "us")
+    return quantity(scalar_or_array(_resonant_crossing_s(fwhm, fov, f, zoom, x, exact) * _S_TO_US), "us")
 
 
 def resonant_cpc(fwhm, fov, f, rep_rate, zoom=1, x=0, *, exact=False):
@@ -434,8 +383,8 @@ def resonant_cpc(fwhm, fov, f, rep_rate, zoom=1, x=0, *, exact=False):
     >>> cpc.round(2)
     array([ 1.27, 25.46])
     """
-    rate = _positive(rep_rate, "Hz", "laser repetition rate")
-    return _out(rate * _resonant_crossing_s(fwhm, fov, f, zoom, x, exact))
+    rate = positive(rep_rate, "Hz", "laser repetition rate")
+    return scalar_or_array(rate * _resonant_crossing_s(fwhm, fov, f, zoom, x, exact))
 
 
 def spatial_fill_fraction(temporal):
@@ -444,8 +393,8 @@ def spatial_fill_fraction(temporal):
     >>> round(spatial_fill_fraction(0.712), 3)
     0.899
     """
-    ft = _fraction(temporal, "temporal fill fraction")
-    return _out(np.sin(np.pi * np.asarray(ft) / 2))
+    ft = fraction(temporal, "temporal fill fraction")
+    return scalar_or_array(np.sin(np.pi * np.asarray(ft) / 2))
 
 
 def temporal_fill_fraction(spatial):
@@ -454,8 +403,8 @@ def temporal_fill_fraction(spatial):
     >>> round(temporal_fill_fraction(0.9), 3)
     0.713
     """
-    fs = _fraction(spatial, "spatial fill fraction")
-    return _out(2 / np.pi * np.arcsin(np.asarray(fs)))
+    fs = fraction(spatial, "spatial fill fraction")
+    return scalar_or_array(2 / np.pi * np.arcsin(np.asarray(fs)))
 
 
 def resonant_pixel_dwell_times(n_pixels, f, fill_fraction=1.0):
@@ -491,9 +440,9 @@ def resonant_pixel_dwell_times(n_pixels, f, fill_fraction=1.0):
     >>> tau.sum()   # F_t / (2 f)
     <Quantity(31.25, 'microsecond')>
     """
-    n = _count(n_pixels, "n_pixels")
-    freq = _positive(f, "Hz", "scanner frequency f")
-    ft = _fraction(fill_fraction, "temporal fill fraction")
+    n = count(n_pixels, "n_pixels")
+    freq = positive(f, "Hz", "scanner frequency f")
+    ft = fraction(fill_fraction, "temporal fill fraction")
     if np.ndim(freq) or np.ndim(ft):
         raise OpticsTypeError("resonant_pixel_dwell_times: f and fill_fraction must be scalars")
     fs = math.sin(math.pi * ft / 2)
@@ -531,9 +480,9 @@ def resonant_pixel_sizes(n_pixels, fov, zoom=1, fill_fraction=1.0):
     >>> resonant_pixel_sizes(2, 1000 * ureg.um)
     <Quantity([500. 500.], 'micrometer')>
     """
-    n = _count(n_pixels, "n_pixels")
+    n = count(n_pixels, "n_pixels")
     x0 = _amplitude_mm(fov, zoom)
-    ft = _fraction(fill_fraction, "temporal fill fraction")
+    ft = fraction(fill_fraction, "temporal fill fraction")
     if np.ndim(x0) or np.ndim(ft):
         raise OpticsTypeError("resonant_pixel_sizes: fov, zoom and fill_fraction must be scalars")
     phases = np.linspace(-np.pi * ft / 2, np.pi * ft / 2, n + 1)
@@ -552,13 +501,13 @@ def resonant_nonuniformity(fill_fraction):
     >>> round(resonant_nonuniformity(0.5), 4)
     1.4142
     """
-    ft = _fraction(fill_fraction, "temporal fill fraction")
+    ft = fraction(fill_fraction, "temporal fill fraction")
     if np.any(np.asarray(ft) >= 1):
         raise InvalidParameterError(
             "temporal fill fraction 1 reaches the turnaround, where the speed is zero: "
             "the non-uniformity is unbounded; use a fill fraction < 1"
         )
-    return _out(1 / np.cos(np.pi * np.asarray(ft) / 2))
+    return scalar_or_array(1 / np.cos(np.pi * np.asarray(ft) / 2))
 
 
 def resonant_linear_region(fov, zoom=1, tolerance=0.1):
@@ -588,8 +537,8 @@ def resonant_linear_region(fov, zoom=1, tolerance=0.1):
     <Quantity(435.889894, 'micrometer')>
     """
     x0 = _amplitude_mm(fov, zoom)
-    eps = _fraction(tolerance, "speed tolerance")
-    return quantity(_out(2 * x0 * np.sqrt(eps * (2 - np.asarray(eps))) * _MM_TO_UM), "um")
+    eps = fraction(tolerance, "speed tolerance")
+    return quantity(scalar_or_array(2 * x0 * np.sqrt(eps * (2 - np.asarray(eps))) * _MM_TO_UM), "um")
 
 
 def resonant_line_rate(f, *, bidirectional=True):
@@ -599,8 +548,8 @@ def resonant_line_rate(f, *, bidirectional=True):
     >>> resonant_line_rate(8 * ureg.kHz)
     <Quantity(16000.0, 'hertz')>
     """
-    freq = _positive(f, "Hz", "scanner frequency f")
-    return quantity(_out(np.asarray(freq) * (2.0 if bidirectional else 1.0)), "Hz")
+    freq = positive(f, "Hz", "scanner frequency f")
+    return quantity(scalar_or_array(np.asarray(freq) * (2.0 if bidirectional else 1.0)), "Hz")
 
 
 def frame_rate(line_rate, n_lines, flyback_lines=0):
@@ -622,10 +571,10 @@ def frame_rate(line_rate, n_lines, flyback_lines=0):
     >>> frame_rate(16000, 512)
     <Quantity(31.25, 'hertz')>
     """
-    rate = _positive(line_rate, "Hz", "line rate")
-    n = _count(n_lines, "n_lines")
-    fb = _count(flyback_lines, "flyback_lines", minimum=0)
-    return quantity(_out(np.asarray(rate) / (n + fb)), "Hz")
+    rate = positive(line_rate, "Hz", "line rate")
+    n = count(n_lines, "n_lines")
+    fb = count(flyback_lines, "flyback_lines", minimum=0)
+    return quantity(scalar_or_array(np.asarray(rate) / (n + fb)), "Hz")
 
 
 def resonant_frame_rate(f, n_lines, *, bidirectional=True, flyback_lines=0):
@@ -665,11 +614,11 @@ def galvo_speed(fov, n_pixels, dwell, zoom=1):
     >>> galvo_speed(512 * ureg.um, 512, 2 * ureg.us)
     <Quantity(0.5, 'micrometer / microsecond')>
     """
-    fov_mm = _positive(fov, "mm", "scan FOV")
-    n = _count(n_pixels, "n_pixels")
-    tau = _positive(dwell, "s", "pixel dwell time")
-    z = _positive(zoom, "dimensionless", "zoom")
-    return quantity(_out(fov_mm / np.asarray(z) / (n * np.asarray(tau)) * _MM_PER_S_TO_UM_PER_US), "um/us")
+    fov_mm = positive(fov, "mm", "scan FOV")
+    n = count(n_pixels, "n_pixels")
+    tau = positive(dwell, "s", "pixel dwell time")
+    z = positive(zoom, "dimensionless", "zoom")
+    return quantity(scalar_or_array(fov_mm / np.asarray(z) / (n * np.asarray(tau)) * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
 def galvo_line_time(n_pixels, dwell, turnaround):
@@ -687,10 +636,10 @@ def galvo_line_time(n_pixels, dwell, turnaround):
     >>> galvo_line_time(512, 2 * ureg.us, 200 * ureg.us)
     <Quantity(1224.0, 'microsecond')>
     """
-    n = _count(n_pixels, "n_pixels")
-    tau = _positive(dwell, "s", "pixel dwell time")
-    turn = _positive(turnaround, "s", "turnaround time", allow_zero=True)
-    return quantity(_out((n * np.asarray(tau) + turn) * _S_TO_US), "us")
+    n = count(n_pixels, "n_pixels")
+    tau = positive(dwell, "s", "pixel dwell time")
+    turn = positive(turnaround, "s", "turnaround time", allow_zero=True)
+    return quantity(scalar_or_array((n * np.asarray(tau) + turn) * _S_TO_US), "us")
 
 
 def galvo_line_rate(n_pixels, dwell, turnaround):
@@ -701,7 +650,7 @@ def galvo_line_rate(n_pixels, dwell, turnaround):
     <Quantity(1000.0, 'hertz')>
     """
     t_us = galvo_line_time(n_pixels, dwell, turnaround).magnitude
-    return quantity(_out(_S_TO_US / np.asarray(t_us)), "Hz")
+    return quantity(scalar_or_array(_S_TO_US / np.asarray(t_us)), "Hz")
 
 
 def galvo_fill_fraction(n_pixels, dwell, turnaround):
@@ -711,10 +660,10 @@ def galvo_fill_fraction(n_pixels, dwell, turnaround):
     >>> galvo_fill_fraction(500, 1 * ureg.us, 500 * ureg.us)
     0.5
     """
-    n = _count(n_pixels, "n_pixels")
-    tau = np.asarray(_positive(dwell, "s", "pixel dwell time"))
-    turn = _positive(turnaround, "s", "turnaround time", allow_zero=True)
-    return _out(n * tau / (n * tau + turn))
+    n = count(n_pixels, "n_pixels")
+    tau = np.asarray(positive(dwell, "s", "pixel dwell time"))
+    turn = positive(turnaround, "s", "turnaround time", allow_zero=True)
+    return scalar_or_array(n * tau / (n * tau + turn))
 
 
 def galvo_pixel_dwell_times(n_pixels, dwell):
@@ -724,8 +673,8 @@ def galvo_pixel_dwell_times(n_pixels, dwell):
     >>> galvo_pixel_dwell_times(3, 2 * ureg.us)
     <Quantity([2. 2. 2.], 'microsecond')>
     """
-    n = _count(n_pixels, "n_pixels")
-    tau = _positive(dwell, "s", "pixel dwell time")
+    n = count(n_pixels, "n_pixels")
+    tau = positive(dwell, "s", "pixel dwell time")
     if np.ndim(tau):
         raise OpticsTypeError("galvo_pixel_dwell_times: dwell must be a scalar")
     return quantity(np.full(n, tau * _S_TO_US), "us")
@@ -766,10 +715,10 @@ def dark_state_remaining(cpc, lam, n0=1.0):
     >>> round(dark_state_remaining(25.46, 500), 4)
     0.9504
     """
-    c = _positive(cpc, "dimensionless", "cumulative pulse count cpc", allow_zero=True)
-    lam_ = _positive(lam, "dimensionless", "dark-state constant lambda")
-    n0_ = _positive(n0, "dimensionless", "initial number n0", allow_zero=True)
-    return _out(np.asarray(n0_) * np.exp(-np.asarray(c) / np.asarray(lam_)))
+    c = positive(cpc, "dimensionless", "cumulative pulse count cpc", allow_zero=True)
+    lam_ = positive(lam, "dimensionless", "dark-state constant lambda")
+    n0_ = positive(n0, "dimensionless", "initial number n0", allow_zero=True)
+    return scalar_or_array(np.asarray(n0_) * np.exp(-np.asarray(c) / np.asarray(lam_)))
 
 
 def dark_state_yield(zoom, fwhm, fov, f, rep_rate, lam, *, reference_zoom=1, x=0):
@@ -806,5 +755,5 @@ def dark_state_yield(zoom, fwhm, fov, f, rep_rate, lam, *, reference_zoom=1, x=0
     """
     cpc = resonant_cpc(fwhm, fov, f, rep_rate, zoom=zoom, x=x)
     cpc_ref = resonant_cpc(fwhm, fov, f, rep_rate, zoom=reference_zoom, x=x)
-    lam_ = _positive(lam, "dimensionless", "dark-state constant lambda")
-    return _out(np.exp(-(np.asarray(cpc) - np.asarray(cpc_ref)) / np.asarray(lam_)))
+    lam_ = positive(lam, "dimensionless", "dark-state constant lambda")
+    return scalar_or_array(np.exp(-(np.asarray(cpc) - np.asarray(cpc_ref)) / np.asarray(lam_)))

@@ -61,3 +61,16 @@ def test_parts_listing(capsys):
 def test_console_entry_point_module():
     out = subprocess.run([sys.executable, "-m", "optics", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "optics" in out.stdout
+
+
+def test_readme_report_excerpt_is_real_output(capsys):
+    # Every line of the report excerpt shown in the README appears in the actual report.
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = re.search(r"<!-- report-excerpt -->\n```\n(.*?)```", readme, re.S).group(1)
+    assert main(["report", "--no-figures"]) == 0
+    out = capsys.readouterr().out
+    for line in block.strip().splitlines():
+        assert line in out, line

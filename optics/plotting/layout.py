@@ -146,7 +146,10 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
         x: z (mm) from the input plane; y: height (mm).  Lenses are drawn
         as line artists with ``gid`` ``"lens:<plane or name>"``, apertures at
         planes without an element (scanners, ETL, back aperture) as
-        ``"aperture:<plane>"``, the envelope as ``"envelope"``.
+        ``"aperture:<plane>"``, the envelope as ``"envelope"`` (and
+        ``"envelope_lower"``), rays as ``"marginal:+"``/``"marginal:-"`` and
+        ``"chief:<scanner plane>:+"``/``"...:-"`` (``"chief:input:..."``
+        for a LensTrain).
 
     Notes
     -----
@@ -179,7 +182,8 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
         r_in = float(path.input_beam_diameter) / 2
         for sign in (1, -1):
             z, y = _trace(elements, sign * r_in, 0.0, 0)
-            traces.append((z, y, dict(color="tab:red", lw=0.9), "marginal rays (input beam edge)" if sign > 0 else None))
+            traces.append((z, y, dict(color="tab:red", lw=0.9, gid=f"marginal:{'+' if sign > 0 else '-'}"),
+                           "marginal rays (input beam edge)" if sign > 0 else None))
         colors = ["tab:blue", "tab:green", "tab:purple", "tab:olive"]
         for k, (scanner, plane) in enumerate(zip(path.scanners, path.scanner_planes)):
             alpha = _scan_angle(scan_angle, label) if scan_angle is not None else float(scanner.optical_angle)
@@ -187,19 +191,22 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
             for sign in (1, -1):
                 z, y = _trace(elements, 0.0, sign * slope, planes[plane])
                 text = f"chief rays, {plane} ±{math.degrees(alpha) / 2:.3g}°" if sign > 0 else None
-                traces.append((z, y, dict(color=colors[k % len(colors)], lw=0.9, ls="--"), text))
+                traces.append((z, y, dict(color=colors[k % len(colors)], lw=0.9, ls="--",
+                                         gid=f"chief:{plane}:{'+' if sign > 0 else '-'}"), text))
     else:
         if beam is not None:
             w_in = float(beam.w(0).magnitude)
             k_in = float(beam.curvature(0).magnitude) / 1000  # 1/mm
             for sign in (1, -1):
                 z, y = _trace(elements, sign * w_in, sign * w_in * k_in, 0)
-                traces.append((z, y, dict(color="tab:red", lw=0.9), "marginal rays (1/e² radius)" if sign > 0 else None))
+                traces.append((z, y, dict(color="tab:red", lw=0.9, gid=f"marginal:{'+' if sign > 0 else '-'}"),
+                               "marginal rays (1/e² radius)" if sign > 0 else None))
         if scan_angle is not None:
             slope = math.tan(_scan_angle(scan_angle, label) / 2)
             for sign in (1, -1):
                 z, y = _trace(elements, 0.0, sign * slope, 0)
-                traces.append((z, y, dict(color="tab:blue", lw=0.9, ls="--"), "chief rays" if sign > 0 else None))
+                traces.append((z, y, dict(color="tab:blue", lw=0.9, ls="--", gid=f"chief:input:{'+' if sign > 0 else '-'}"),
+                               "chief rays" if sign > 0 else None))
     for z, y, style, text in traces:
         ax.plot(z, y, label=text, zorder=2, **style)
 

@@ -279,6 +279,8 @@ def test_layout_errors(path):
         plot_layout(LensTrain([Space(10), ThinLens(10)]), beam=920 * ureg.nm)
     with pytest.raises(OpticsTypeError, match="LensTrain"):
         plot_layout("path")
+    with pytest.raises(InvalidParameterError, match="scan_angle"):
+        plot_layout(path, scan_angle=200 * ureg.deg)
 
 
 # -- beam near focus -------------------------------------------------------------------
@@ -329,6 +331,8 @@ def test_beam_near_focus_errors(path):
         plot_beam_near_focus(920 * ureg.nm, path, span=-1)
     with pytest.raises(InvalidParameterError, match="points"):
         plot_beam_near_focus(920 * ureg.nm, path, points=2)
+    with pytest.raises(OpticsValueError, match="input plane"):
+        plot_beam_near_focus(920 * ureg.nm, path, start="galvo")
 
 
 # -- lens-set search ----------------------------------------------------------------------
@@ -379,7 +383,9 @@ def test_pareto_points_are_exactly_the_non_dominated_sets(result):
 
 
 def test_pareto_default_axes_and_errors(result):
-    ax = plot_pareto(result, min_fov=0.6)
+    ax = plot_pareto(result, min_fov={"resonant": 0.6 * ureg.mm})
+    _, yc = _line(ax, "constraint:fov_resonant")
+    assert yc[0] == pytest.approx(600)
     assert ax.get_xlabel() == "ETL z range (µm)" and ax.get_ylabel() == "FOV along resonant (µm)"
     with pytest.raises(OpticsValueError, match="no metric"):
         plot_pareto(result, x="colour")

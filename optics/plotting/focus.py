@@ -31,7 +31,7 @@ import numpy as np
 
 from ..beams import GaussianBeam
 from ..elements import Element
-from ..errors import InvalidParameterError, OpticsTypeError
+from ..errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from ..scanpath import ScanPath
 from ..trains import LensTrain
 from ..units import is_quantity, to_magnitude
@@ -55,13 +55,19 @@ def _focused_beam(beam, optic, start, end, etl_power, label):
         if not isinstance(beam, GaussianBeam):
             if not is_quantity(beam):
                 raise OpticsTypeError(f"{label}: beam must be a GaussianBeam or a wavelength Quantity, got {beam!r}")
+            if start not in ("input", optic.input_plane):
+                raise OpticsValueError(
+                    f"{label}: a wavelength gives the path's input beam, at its input plane; "
+                    f"pass a GaussianBeam to start at {start!r}"
+                )
             beam = GaussianBeam(beam, waist=float(optic.input_beam_diameter) / 2)
         train = optic.train if etl_power is None else optic.etl_train(etl_power)
         end = "sample" if end is None else end
     else:
         if not isinstance(beam, GaussianBeam):
             raise OpticsTypeError(
-                f"{label}: beam must be a GaussianBeam (a wavelength alone is enough only with a ScanPath), got {beam!r}"
+                f"{label}: beam must be a GaussianBeam (a wavelength alone is enough only with a ScanPath), "
+                f"got {beam!r}"
             )
         if etl_power is not None:
             raise OpticsTypeError(f"{label}: etl_power applies to a ScanPath with an ETL only")

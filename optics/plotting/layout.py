@@ -28,7 +28,7 @@ import numpy as np
 
 from ..beams import GaussianBeam
 from ..elements import Space
-from ..errors import OpticsTypeError
+from ..errors import InvalidParameterError, OpticsTypeError
 from ..scanpath import ScanPath
 from ..trains import LensTrain
 from ..units import is_quantity, to_magnitude
@@ -109,7 +109,9 @@ def _resolve_beam(beam, path, label):
 def _scan_angle(value, label):
     angle = float(to_magnitude(value, "rad", name=f"{label}: scan_angle"))
     if not (0 < angle < math.pi):
-        raise OpticsTypeError(f"{label}: scan_angle must be between 0 and 180 deg (full optical angle), got {value}")
+        raise InvalidParameterError(
+            f"{label}: scan_angle must be between 0 and 180 deg (full optical angle), got {value}"
+        )
     return angle
 
 
@@ -205,7 +207,8 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
             slope = math.tan(_scan_angle(scan_angle, label) / 2)
             for sign in (1, -1):
                 z, y = _trace(elements, 0.0, sign * slope, 0)
-                traces.append((z, y, dict(color="tab:blue", lw=0.9, ls="--", gid=f"chief:input:{'+' if sign > 0 else '-'}"),
+                gid = f"chief:input:{'+' if sign > 0 else '-'}"
+                traces.append((z, y, dict(color="tab:blue", lw=0.9, ls="--", gid=gid),
                                "chief rays" if sign > 0 else None))
     for z, y, style, text in traces:
         ax.plot(z, y, label=text, zorder=2, **style)

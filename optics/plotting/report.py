@@ -103,7 +103,7 @@ def report_figures(design_or_path, *, wavelength=None, etl_displacement=DEFAULT_
     figures = {}
 
     fig = _figure((12, 5))
-    ax = plot_layout(path, beam=wavelength, ax=fig.add_subplot())
+    plot_layout(path, beam=wavelength, ax=fig.add_subplot())
     fig.suptitle(f"{title}: layout", x=0.01, ha="left")
     figures["layout"] = fig
 
@@ -120,13 +120,13 @@ def report_figures(design_or_path, *, wavelength=None, etl_displacement=DEFAULT_
             note = "linear" if lin.percent < 1e-7 else f"up to {lin.percent:.2g} % of the range off a line"
             labelled[f"{name}\n({note})"] = config
         fig = _figure((6.4, 4.8))
-        ax = plot_transfer_curves(labelled, ax=fig.add_subplot())
+        plot_transfer_curves(labelled, ax=fig.add_subplot())
         fig.suptitle(f"{title}: remote focus, {path.etl.name}", fontsize="medium")
         figures["transfer_curve"] = fig
 
     if wavelength is not None:
         fig = _figure((6.4, 4.8))
-        ax = plot_beam_near_focus(wavelength, path, ax=fig.add_subplot())
+        plot_beam_near_focus(wavelength, path, ax=fig.add_subplot())
         fig.suptitle(f"{title}: Gaussian beam at the focus (paraxial)", fontsize="medium")
         figures["beam_focus"] = fig
 

@@ -89,6 +89,10 @@ def _constraint(ax, name, value, orientation, label):
     if value is None:
         return
     if name.startswith("fov_"):
+        if isinstance(value, dict):  # per scanner, as search_lens_sets accepts
+            value = value.get(name[4:])
+            if value is None:
+                return
         v = float(to_magnitude(value, "mm", name=f"{label}: min_fov")) * 1000.0
         text = f"min FOV {v:g} µm"
     elif name == "fill":
@@ -128,8 +132,9 @@ def plot_fov_vs_fill(result, *, scanner=None, min_fov=None, min_fill=None, ax=No
     result : SearchResult
     scanner : str, optional
         Scanner plane whose FOV is plotted (default the first).
-    min_fov : length, optional
-        Minimum FOV used in the search (drawn as a line; mm if a number).
+    min_fov : length or dict, optional
+        Minimum FOV used in the search (drawn as a line; mm if a number),
+        or ``{scanner plane: length}`` as in the search.
     min_fill : float, optional
         Minimum fill used in the search (drawn as a line).
     ax : matplotlib Axes, optional

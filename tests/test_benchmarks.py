@@ -1,0 +1,125 @@
+"""The benchmark command's correctness checks, on tiny sizes (no timing asserts).
+
+Each benchmark checks its answer against an independent computation
+(benchmarks/baselines.py: naive and hand-tuned sympy, numpy element
+formulas, a brute-force numpy search); these tests run those checks on small
+problems so that a wrong answer fails the test suite, and show that each
+check rejects a perturbed answer.
+"""
+
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import sympy
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _load():
+    name = "optics_benchmarks_run"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load()
+
+
+def test_derivation_matches_naive_hand_tuned_and_post_formula():
+    rows = bench.bench_derivation(repeat=1, naive_relays=0, relays=1)
+    assert [r.correct for r in rows] == [True, True]
+    assert all(r.ours > 0 and r.baseline > 0 for r in rows)
+
+
+def test_derivation_check_rejects_a_wrong_closed_form():
+    from optics.remote_focus import focus_shift_expr
+
+    power, params, train, elements = bench.derivation_problem(1)
+    z = focus_shift_expr(train)
+    hand = bench.baselines.hand_tuned_focus_shift(power, params["p_off"], elements)
+    assert bench.check_derivation(z, power, params, [hand])
+    # a sign error in the immersion index, as in forgetting n: z scales with n (reference post, section 3)
+    assert not bench.check_derivation(z / params["n"], power, params, [hand])
+
+
+def test_post_formula_is_the_reference_posts_for_a_conjugate_etl():
+    # Reference post, section 3: z = -f_o^2 f_s^2 f_r1^2 f_r3^2 / (f_ETL f_t^2 f_r2^2 f_r4^2), f_ETL = 1000/P mm
+    P = sympy.Symbol("P", real=True)
+    f_o, f_t, f_s, a, b, c, d = sympy.symbols("f_o f_t f_s a b c d", positive=True)
+    z = bench.baselines.post_formula(P, f_o, f_t, f_s, [(a, b), (c, d)], 0, 1, 0, 0)
+    assert sympy.simplify(z + f_o**2 * f_s**2 * a**2 * c**2 / (1000 / P * f_t**2 * b**2 * d**2)) == 0
+
+
+def test_sweep_matches_numpy_element_chains():
+    rows = bench.bench_sweep(points=2000, repeat=1)
+    assert len(rows) == 4 and all(r.correct for r in rows)
+
+
+def test_sweep_check_rejects_a_wrong_sweep():
+    p = bench.sweep_powers(100)
+    z = bench.sweep_design().z(p).to("um").magnitude
+    assert bench.check_sweep(z, p)
+    assert not bench.check_sweep(z * (1 + 1e-6), p)
+    assert not bench.check_sweep(z[::-1], p)
+
+
+def test_numpy_chain_hand_case():
+    # ETL of total power P in front of a 4f relay with f = 100 mm, n = 1, no other lenses: f_s = f_t = f_o = 100
+    # gives k = 1 and z = -f_o^2 P / 1000 = -10 P mm (thin-lens optics, conjugate ETL).
+    p = np.array([-2.0, 1.0, 3.0])
+    z = bench.baselines.numpy_chain(p, f_o=100.0, f_t=100.0, f_s=100.0, relays=())
+    assert np.allclose(z, -10.0 * p)
+
+
+def test_search_matches_brute_force_numpy():
+    rows, (mem_ours, mem_base, mem_ok, feasible, total) = bench.bench_search(per_role=3, repeat=1, limit=20)
+    assert rows[0].correct, rows[0].note
+    assert total == 3**6 and 0 < feasible <= total
+    assert mem_ours > 0 and mem_ok
+
+
+def test_search_check_rejects_a_wrong_result():
+    from dataclasses import replace
+
+    from optics.search import search_lens_sets
+
+    path, cands = bench.search_problem(3)
+    result = search_lens_sets(path, cands, limit=20, **bench.SEARCH_LIMITS)
+    ref = bench.numpy_search_for(path, cands, 20)
+    assert bench.check_search(result, ref, path) == []
+    wrong = result.table.copy()
+    wrong["z_range"] *= 1.01
+    assert bench.check_search(replace(result, table=wrong), ref, path)
+    assert bench.check_search(replace(result, n_feasible=result.n_feasible + 1), ref, path)
+    assert bench.check_search(replace(result, table=result.table[::-1].copy()), ref, path)
+
+
+def test_pareto_baseline_hand_case():
+    pts = np.array([[1, 1], [2, 0], [0, 0], [1, 1], [0, 2], [1, 0]])
+    assert bench.baselines._pareto(pts).tolist() == [True, True, False, True, True, False]
+
+
+def test_import_benchmark_runs():
+    rows = bench.bench_import(repeat=1)
+    assert rows[0].correct and rows[0].ours > 0 and rows[0].baseline > 0
+
+
+def test_other_library_row_is_correct_or_cleanly_absent():
+    (row,) = bench.bench_other_library(points=200, subset=50, repeat=1)
+    if row.correct is None:
+        assert row.note.startswith("skipped") and row.ours is None
+    else:
+        assert row.correct
+
+
+def test_table_has_every_column():
+    row = bench.Row("x", 0.002, 0.001, "within 2x (<= 2)", 2.0, True)
+    text = bench.table([row])
+    assert "benchmark" in text and "met?" in text and "correct?" in text
+    assert row.ratio == 2.0 and row.met

@@ -39,14 +39,11 @@ def _load(design_path):
     return Design.default() if design_path is None else load_design(design_path)
 
 
-def _write_figures(report, out_dir: Path) -> list:
+def _write_figures(design, out_dir: Path) -> list:
     """Render every figure, then move them into *out_dir* together."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from .plotting.report import report_figures
 
-    figures = report_figures(report.extras["path"])
+    figures = report_figures(design)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".optics-report-", dir=out_dir.parent))
@@ -69,7 +66,7 @@ def _cmd_report(args) -> int:
 
     design = _load(args.design)
     report = design_report(design)
-    written = [] if args.no_figures else _write_figures(report, Path(args.out))
+    written = [] if args.no_figures else _write_figures(design, Path(args.out))
     if args.json:
         data = report.as_dict()
         data["figures"] = [str(p) for p in written]

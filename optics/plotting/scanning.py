@@ -42,10 +42,11 @@ _NU_LABEL = r"noise level $\nu$ (% Hz$^{-1/2}$)"
 
 
 def _axes(ax):
+    # A new Figure without pyplot: no global state, safe in scripts and servers.
     if ax is None:
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
-        _, ax = plt.subplots()
+        ax = Figure().subplots()
     return ax
 
 

@@ -179,6 +179,20 @@ def pareto_mask(values, senses) -> np.ndarray:
     return keep[inverse]
 
 
+def _tie_keys(values, rtol=1e-9):
+    """Dense rank of each value, values within *rtol* of their neighbour counted equal.
+
+    Metrics of lens sets that are equal mathematically (30/60 and 50/100 mm)
+    differ in the last bits; ranking and the Pareto front compare these
+    ranks, so such sets tie and the next key decides.
+    """
+    u, inverse = np.unique(values, return_inverse=True)
+    if not u.size:
+        return np.zeros(0)
+    group = np.cumsum(np.r_[True, np.diff(u) > rtol * np.abs(u[1:])]) - 1
+    return group[np.ravel(inverse)].astype(float)
+
+
 # -- result ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SearchResult:
@@ -412,15 +426,16 @@ def search_lens_sets(
     for c in rank_by:
         if c not in cols:
             raise OpticsValueError(f"search: cannot rank by {c!r}; metrics are {', '.join(metric_cols)}")
-    keys = [cols[c] if senses.get(c) == "min" else -cols[c] for c in reversed(list(rank_by))]
-    order = np.lexsort(keys) if len(idx) and keys else np.arange(len(idx))
     if pareto_by is None:
         pareto_by = [*fov_cols, "fill"] + (["z_range"] if "z_range" in names else [])
+    ties = {c: _tie_keys(cols[c]) for c in set(rank_by) | set(pareto_by or ())}
+    keys = [ties[c] if senses.get(c) == "min" else -ties[c] for c in reversed(list(rank_by))]
+    order = np.lexsort(keys) if len(idx) and keys else np.arange(len(idx))
     for c in pareto_by:
         if c not in cols:
             raise OpticsValueError(f"search: no metric {c!r} for the Pareto front; metrics are {', '.join(metric_cols)}")
     p_senses = ["min" if senses.get(c) == "min" else "max" for c in pareto_by]
-    front = pareto_mask(np.column_stack([cols[c] for c in pareto_by]), p_senses) if len(idx) else np.zeros(0, bool)
+    front = pareto_mask(np.column_stack([ties.get(c, cols[c]) for c in pareto_by]), p_senses) if len(idx) else np.zeros(0, bool)
     front_rows = order[front[order]]
 
     multi = np.unravel_index(idx, shape) if len(idx) else [np.zeros(0, int)] * len(roles)

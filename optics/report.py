@@ -19,7 +19,7 @@ import json
 import warnings
 from dataclasses import dataclass, field
 
-from .errors import OpticsWarning
+from .errors import OpticsValueError, OpticsWarning
 from .units import is_quantity, quantity
 
 __all__ = ["Report", "ReportItem", "design_report", "remote_focus_of"]
@@ -132,15 +132,47 @@ def remote_focus_of(path):
 
     The ETL relay comes first, then the relays between scanners, then scan
     and tube lens and the objective (with its immersion index), as in the
-    reference post's train.
+    reference post's train.  RemoteFocus models 4f-spaced relays, so a path
+    with other spacings is refused rather than silently approximated (its
+    focus shift is still :meth:`ScanPath.focus_shift`).
+
+    Raises
+    ------
+    OpticsValueError
+        If the path has no ETL or a relay or the scan/tube lens spacing is not 4f.
     """
     from .remote_focus import RemoteFocus
 
-    relays = [(path.etl_relay.first.f, path.etl_relay.second.f)]
-    relays += [(r.first.f, r.second.f) for r in path.relays]
+    if path.etl is None:
+        raise OpticsValueError("remote_focus_of: the path has no ETL")
+    relays = [path.etl_relay, *path.relays]
+    for relay in relays:
+        f1, f2 = relay.first.f, relay.second.f
+        if tuple(relay.spacings) != (f1, f1 + f2, f2):
+            raise OpticsValueError(
+                f"remote_focus_of: relay {f1} mm / {f2} mm has spacings {tuple(map(str, relay.spacings))} mm, "
+                "not 4f; use ScanPath.focus_shift for this path"
+            )
+    fs, ft = path.scan_lens.f, path.tube_lens.f
+    if tuple(path.spacings) != (fs, fs + ft, ft):
+        raise OpticsValueError("remote_focus_of: scan and tube lens are not 4f-spaced; use ScanPath.focus_shift")
     return RemoteFocus(
-        path.objective.f, path.tube_lens.f, path.scan_lens.f, relays, etl=path.etl, n=path.objective.n
+        path.objective.f, ft, fs, [(r.first.f, r.second.f) for r in relays], etl=path.etl, n=path.objective.n
     )
+
+
+def _transfer_curve(path, points=201):
+    """ETL powers and focus shifts (um) over the ETL's range, from the path's closed form."""
+    import numpy as np
+    import sympy
+
+    from .compile import compile_expr
+
+    power = sympy.Symbol("P", real=True)
+    z_mm = compile_expr(path.focus_shift(power), [power])
+    off = path.etl.offset_power.magnitude
+    powers = np.linspace(path.etl.power_min.magnitude, path.etl.power_max.magnitude, points)
+    return powers, 1000 * z_mm(powers + off)
 
 
 def _part_rows(design, parts) -> tuple:
@@ -215,21 +247,22 @@ def design_report(design) -> Report:
 
     extras = {"path": path}
     if path.etl is not None:
-        rf = remote_focus_of(path)
-        extras["remote_focus"] = rf
-        z = rf.z_range()
-        lin = rf.linearity()
+        from .remote_focus import linearity
+
+        z = path.z_range()
+        powers, z_um = _transfer_curve(path)
+        lin = linearity(powers, z_um)
         section = "Remote focus (ETL)"
         off = path.etl.offset_power.magnitude
         add(section, "ETL power range", f"{path.etl.power_min.magnitude:g} to {path.etl.power_max.magnitude:g} dpt"
             + (f" (offset {off:g} dpt)" if off else ""))
-        add(section, "focus shift at minimum power", z.z_at_min.to("um"), "in the sample, + deeper")
-        add(section, "focus shift at maximum power", z.z_at_max.to("um"))
-        add(section, "z range", z.span.to("um"))
+        add(section, "focus shift at minimum power", z["z_min_power"].to("um"), "in the sample, + deeper")
+        add(section, "focus shift at maximum power", z["z_max_power"].to("um"))
+        add(section, "z range", z["span"].to("um"))
         add(section, "transfer-curve slope (linear fit)", lin.slope)
         # Round-off of an exactly linear curve (ETL conjugate to the back focal
         # plane) is reported as the zero it is: below 1e-9 of the range.
-        exact = lin.max_deviation.to("um").magnitude <= 1e-9 * z.span.to("um").magnitude
+        exact = lin.max_deviation.to("um").magnitude <= 1e-9 * z["span"].to("um").magnitude
         add(section, "linearity: max deviation from line", quantity(0.0, "um") if exact else lin.max_deviation.to("um"),
             "exactly linear: ETL conjugate to the back focal plane" if exact else "")
         add(section, "linearity: deviation in % of range", 0.0 if exact else float(lin.percent))

@@ -35,16 +35,11 @@ from ..errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from ..scanpath import ScanPath
 from ..trains import LensTrain
 from ..units import is_quantity, to_magnitude
+from ._axes import new_axes
 
 __all__ = ["plot_beam_near_focus"]
 
 
-def _axes(ax):
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(layout="constrained").add_subplot()
-    return ax
 
 
 def _focused_beam(beam, optic, start, end, etl_power, label):
@@ -141,7 +136,7 @@ def plot_beam_near_focus(beam, optic=None, *, start="input", end=None, etl_power
             raise InvalidParameterError(f"{label}: span must be positive and finite, got {span}")
     z = zw + np.linspace(-half, half, points)
     w = out.w(z / 1000).to("um").magnitude  # z past the plane, in mm
-    ax = _axes(ax)
+    ax = new_axes(ax)
     ax.fill_between(z, -w, w, color="tab:orange", alpha=0.25, lw=0)
     ax.plot(z, w, color="tab:orange", gid="w", label=f"1/e² radius, λ = {out.wavelength.to('nm').magnitude:.4g} nm, "
             f"n = {out.n:.4g}" + (f", M² = {out.m2:g}" if out.m2 != 1 else ""))

@@ -32,6 +32,7 @@ from ..errors import InvalidParameterError, OpticsTypeError
 from ..scanpath import ScanPath
 from ..trains import LensTrain
 from ..units import is_quantity, to_magnitude
+from ._axes import new_axes
 
 __all__ = ["plot_layout"]
 
@@ -40,12 +41,6 @@ Z_LABEL = "z along the optical axis (mm)"
 HEIGHT_LABEL = "height (mm)"
 
 
-def _axes(ax, figsize=(12, 4.5)):
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(figsize=figsize, layout="constrained").add_subplot()
-    return ax
 
 
 def _numeric_train(path_or_train):
@@ -169,7 +164,7 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
     label = "plot_layout"
     path, train = _numeric_train(path_or_train)
     beam = _resolve_beam(beam, path, label)
-    ax = _axes(ax)
+    ax = new_axes(ax, figsize=(12, 4.5))
     elements, total = _elements(train)
     planes = train.planes  # name -> element index
     positions = {name: float(z.magnitude) for name, z in train.positions().items()}

@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import InvalidParameterError, OpticsTypeError
 from ..remote_focus import RemoteFocus
 from ..units import to_magnitude
+from ._axes import new_axes
 
 __all__ = ["plot_transfer_curves"]
 
@@ -34,12 +35,6 @@ POWER_LABEL = "ETL power (dpt)"
 SHIFT_LABEL = "focus shift in the sample (µm)"
 
 
-def _axes(ax):
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(layout="constrained").add_subplot()
-    return ax
 
 
 def _powers(power, points, label):
@@ -119,7 +114,7 @@ def plot_transfer_curves(configs, power=None, *, points=201, ax=None):
     if not isinstance(points, int) or isinstance(points, bool) or points < 2:
         raise InvalidParameterError(f"{label}: points must be an integer >= 2, got {points!r}")
     curves = [(str(name), *_curve(name, config, power, points, label)) for name, config in configs.items()]
-    ax = _axes(ax)
+    ax = new_axes(ax)
     for name, p, z in curves:
         ax.plot(p, z, label=name)
     ax.axhline(0, color="0.6", lw=0.6, zorder=0)

@@ -29,6 +29,7 @@ from ..scanning import (
     scan_amplitude,
     spatial_fill_fraction,
 )
+from ._axes import new_axes
 
 __all__ = [
     "plot_speed_profile",
@@ -41,13 +42,6 @@ __all__ = [
 _NU_LABEL = r"noise level $\nu$ (% Hz$^{-1/2}$)"
 
 
-def _axes(ax):
-    # A new Figure without pyplot: no global state, safe in scripts and servers.
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure().subplots()
-    return ax
 
 
 def plot_speed_profile(fov, f, zoom=1, fill_fraction=None, *, n_points=401, ax=None):
@@ -72,7 +66,7 @@ def plot_speed_profile(fov, f, zoom=1, fill_fraction=None, *, n_points=401, ax=N
     >>> ax.get_xlabel(), ax.get_ylabel()
     ('position x (µm)', 'scan speed (µm/µs)')
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     x0 = float(scan_amplitude(fov, zoom).to("um").magnitude)
     v_max = float(resonant_peak_speed(fov, f, zoom).to("um/us").magnitude)
     phase = np.linspace(-np.pi / 2, np.pi / 2, int(n_points))
@@ -96,7 +90,7 @@ def plot_dwell_times(n_pixels, f, fill_fraction=1.0, *, ax=None):
     >>> plot_dwell_times(512, 8 * ureg.kHz, 0.712).get_ylabel()
     'pixel dwell time (µs)'
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     tau = resonant_pixel_dwell_times(n_pixels, f, fill_fraction).to("us").magnitude
     ax.step(np.arange(len(tau)), tau, where="mid", label=f"fill fraction {fill_fraction:g}")
     ax.set_xlabel("pixel index")
@@ -126,7 +120,7 @@ def plot_cpc_vs_zoom(fwhm, fov, f, rep_rate, zooms=None, lam=None, *, ax=None):
     matplotlib Axes
         The CPC axes (the yield axes is its twin).
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     z = np.linspace(1, 20, 96) if zooms is None else np.asarray(zooms, dtype=float)
     cpc = resonant_cpc(fwhm, fov, f, rep_rate, zoom=z)
     ax.plot(z, cpc, color="k", label="CPC")
@@ -168,7 +162,7 @@ def plot_noise_vs_neurons(
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     n = np.logspace(1, 5, 200) if n_neurons is None else np.asarray(n_neurons, dtype=float)
     ax.plot(n, noise_level_for_neurons(n, nu_ref=nu_ref, n_ref=n_ref), color="k",
             label=rf"$\nu = {nu_ref:g}\,\sqrt{{n/{n_ref:g}}}$")
@@ -211,7 +205,7 @@ def plot_frame_noise_vs_frame_rate(
     """
     from ..units import to_magnitude
 
-    ax = _axes(ax)
+    ax = new_axes(ax)
     fr = np.logspace(np.log10(0.5), 2, 100) if frame_rates is None else np.asarray(
         to_magnitude(frame_rates, "Hz", name="frame_rates"), dtype=float)
     for n in np.atleast_1d(n_neurons):

@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import OpticsTypeError, OpticsValueError, PlaneError
 from ..search import SearchResult, pareto_mask
 from ..units import to_magnitude
+from ._axes import new_axes
 
 __all__ = ["plot_fov_vs_fill", "plot_pareto", "metric_label"]
 
@@ -40,12 +41,6 @@ _LABELS = {
 }
 
 
-def _axes(ax):
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        ax = Figure(layout="constrained").add_subplot()
-    return ax
 
 
 def _check(result, label):
@@ -157,7 +152,7 @@ def plot_fov_vs_fill(result, *, scanner=None, min_fov=None, min_fill=None, ax=No
     if scanner not in planes:
         raise PlaneError(f"{label}: no scanner {scanner!r}; scanners are {', '.join(planes)}")
     yname = f"fov_{scanner}"
-    ax = _axes(ax)
+    ax = new_axes(ax)
     _draw(result, "fill", yname, ax)
     ax.axvline(1.0, color="0.4", lw=0.8, ls=":", label="beam = back aperture (fill 1)")
     _constraint(ax, yname, min_fov, "h", label)
@@ -198,7 +193,7 @@ def plot_pareto(result, x=None, y=None, *, min_fov=None, min_fill=None, max_leng
         x = "z_range" if "z_range" in metrics else "fill"
     _column(result, x, label)
     _column(result, y, label)
-    ax = _axes(ax)
+    ax = new_axes(ax)
     x_p, y_p = _draw(result, x, y, ax)
     if len(x_p):
         senses = ["min" if c == "length" else "max" for c in (x, y)]

@@ -34,6 +34,8 @@ source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
+# Tables printed by notebooks (text/markdown outputs) render as tables.
+nb_render_markdown_format = "gfm"
 
 nb_execution_mode = "force"
 nb_execution_timeout = 300

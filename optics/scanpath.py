@@ -573,7 +573,11 @@ class ScanPath:
     # -- beam ---------------------------------------------------------------------
     @property
     def input_beam_diameter(self):
-        """Beam diameter at the input plane (mm expression), propagated back from *beam_at*."""
+        """Beam diameter at the input plane (mm), propagated back from *beam_at*."""
+        return as_result(self._input_beam_expr, "mm")
+
+    @property
+    def _input_beam_expr(self):
         at = self.input_plane if self.beam_at in ("laser", "input") else self.beam_at
         a = self.train.abcd(self.input_plane, at)[0]
         if a.is_zero:
@@ -582,7 +586,7 @@ class ScanPath:
 
     def _beam_expr(self, plane):
         a = self.train.abcd(self.input_plane, plane)[0]
-        return sympy.cancel(sympy.Abs(a) * self.input_beam_diameter)
+        return sympy.cancel(sympy.Abs(a) * self._input_beam_expr)
 
     def beam_diameter_at(self, plane):
         r"""Diameter of the (collimated-input) beam at *plane*: :math:`|A|\,D_\mathrm{in}` (mm).
@@ -897,7 +901,7 @@ class ScanPath:
             raise OpticsTypeError("ScanPath.report needs a numeric path")
         o = self.objective
         out = {
-            "input beam diameter": quantity(float(self.input_beam_diameter), "mm"),
+            "input beam diameter": self.input_beam_diameter,
             "objective focal length": quantity(float(o.f), "mm"),
             "objective NA": float(o.na),
             "immersion index": float(o.n),

@@ -55,7 +55,7 @@ def _focused_beam(beam, optic, start, end, etl_power, label):
                     f"{label}: a wavelength gives the path's input beam, at its input plane; "
                     f"pass a GaussianBeam to start at {start!r}"
                 )
-            beam = GaussianBeam(beam, waist=float(optic.input_beam_diameter) / 2)
+            beam = GaussianBeam(beam, waist=optic.input_beam_diameter.to("mm").magnitude / 2)
         train = optic.train if etl_power is None else optic.etl_train(etl_power)
         end = "sample" if end is None else end
     else:

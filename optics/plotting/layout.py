@@ -91,7 +91,7 @@ def _resolve_beam(beam, path, label):
     if beam is None or isinstance(beam, GaussianBeam):
         return beam
     if is_quantity(beam) and path is not None:
-        w_in = float(path.input_beam_diameter) / 2
+        w_in = path.input_beam_diameter.to("mm").magnitude / 2
         return GaussianBeam(beam, waist=w_in)
     if is_quantity(beam):
         raise OpticsTypeError(
@@ -176,7 +176,7 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
     # -- rays ------------------------------------------------------------------
     traces = []  # (z, y, style, label)
     if path is not None:
-        r_in = float(path.input_beam_diameter) / 2
+        r_in = path.input_beam_diameter.to("mm").magnitude / 2
         for sign in (1, -1):
             z, y = _trace(elements, sign * r_in, 0.0, 0)
             traces.append((z, y, dict(color="tab:red", lw=0.9, gid=f"marginal:{'+' if sign > 0 else '-'}"),

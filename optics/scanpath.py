@@ -763,16 +763,22 @@ class ScanPath:
         -------
         list of dict
             ``plane``, ``B`` (mm; 0 when conjugate), ``conjugate`` (bool),
+            ``image_offset`` (mm: where the plane's image, real or virtual,
+            lies past the back-aperture plane; None when conjugate) and
             ``image`` (ImageLocation of the plane's first real image, or
             None) for numeric paths.
         """
         planes = (["etl"] if self.etl is not None else []) + list(self.scanner_planes)
         rows = []
         for plane in planes:
-            b = sympy.cancel(self.train.abcd(plane, "back_aperture")[1])
+            _, b, _, d = (sympy.cancel(e) for e in self.train.abcd(plane, "back_aperture"))
             conj = bool(b.is_zero)
             image = None if conj or b.free_symbols else self.train.image_of(plane)
-            rows.append({"plane": plane, "B": as_result(b, "mm"), "conjugate": conj, "image": image})
+            # Where the plane's image lies relative to the back aperture, real
+            # or virtual (-B/D past it): what a builder has to correct.
+            offset = None if conj or d.is_zero else as_result(sympy.cancel(-b / d), "mm")
+            rows.append({"plane": plane, "B": as_result(b, "mm"), "conjugate": conj, "image": image,
+                         "image_offset": offset})
         return rows
 
     def check_conjugation(self, *, _stacklevel=2) -> list:
@@ -780,13 +786,16 @@ class ScanPath:
         bad = [r for r in self.conjugation() if not r["conjugate"]]
         z_ba = self.train.positions()["back_aperture"]
         for r in bad:
-            image = r["image"]
-            if image is None:
-                where = "it has no real image in the path"
+            offset = r["image_offset"]
+            if offset is None:
+                where = "it is imaged to infinity in the back-aperture space"
             else:
-                at = f" (at plane {image.plane!r})" if image.plane else ""
-                where = (f"it is imaged at z = {_fmt(image.z, 'mm')}{at}, "
-                         f"{_fmt(image.z - z_ba, 'mm')} from the back aperture at z = {_fmt(z_ba, 'mm')}")
+                side = "past" if offset.magnitude > 0 else "before"
+                where = (f"its image lies {_fmt(abs(offset), 'mm')} {side} the back-aperture plane "
+                         f"(z = {_fmt(z_ba, 'mm')})")
+                image = r["image"]
+                if image is not None and abs((image.z - z_ba - offset).to("mm").magnitude) > 1e-9:
+                    where += f"; its first real image is at z = {_fmt(image.z, 'mm')}"
             warnings.warn(
                 f"ScanPath: {r['plane']!r} is not conjugate to the objective's back aperture "
                 f"(B = {_fmt(r['B'], 'mm')}); {where}",

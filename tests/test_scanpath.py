@@ -155,11 +155,18 @@ def test_mis_spaced_scanner_warns_with_image_location():
     # Scanner 60 mm before a 50 mm scan lens: 1/60 + 1/v = 1/50 -> v = 300 mm, i.e. 50 mm past the tube lens
     # (which is 250 mm after the scan lens): a virtual object at +50 mm for f_t = 200: 1/v = 1/200 + 1/50 -> v = 40 mm.
     # The scanner is imaged at 60 + 250 + 40 = 350 mm; the back aperture is at 60 + 250 + 200 = 510 mm.
-    with pytest.warns(ConjugationWarning, match=r"'resonant'.*350 mm.*-160 mm.*510 mm"):
+    with pytest.warns(ConjugationWarning, match=r"'resonant'.*160 mm before the back-aperture plane.*510 mm"):
         path = ScanPath([RESONANT], 50, 200, NIKON16, 5, spacings=(60, 250, 200))
     row = path.conjugation()[0]
     assert not row["conjugate"]
     assert row["image"].z.to("mm").magnitude == pytest.approx(350)
+    assert row["image_offset"].to("mm").magnitude == pytest.approx(350 - 510)
+    # 10 mm too close instead: Newton's x x' = -f^2 per lens, longitudinal magnification
+    # (f_t/f_s)^2 = 16 for the 4f pair: the image is 16 * 10 mm = 160 mm past the back
+    # aperture, behind the objective, so it is virtual there.
+    with pytest.warns(ConjugationWarning, match=r"160 mm past the back-aperture plane"):
+        path = ScanPath([RESONANT], 50, 200, NIKON16, 5, spacings=(40, 250, 200))
+    assert path.conjugation()[0]["image_offset"].to("mm").magnitude == pytest.approx(160)
 
 
 def test_4f_path_is_conjugate_without_warning():

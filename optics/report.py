@@ -66,8 +66,8 @@ class Report:
         width = max(len(item.label) for item in self.items) if self.items else 10
         lines = [f"optics report: {self.title}", f"design: {self.origin}", ""]
         lines.append("Parts (light order)")
-        for role, name, summary, verified in self.parts:
-            flag = "" if verified else "  [unverified part data]"
+        for role, name, summary, status in self.parts:
+            flag = _FLAGS[status]
             lines.append(f"  {role:<17} {name}: {summary}{flag}")
         for section in self.sections():
             lines += ["", section]
@@ -92,8 +92,9 @@ class Report:
             "title": self.title,
             "design": self.origin,
             "parts": [
-                {"role": role, "name": name, "summary": summary, "verified": verified}
-                for role, name, summary, verified in self.parts
+                {"role": role, "name": name, "summary": summary, "source": status,
+                 "verified": status == "verified"}
+                for role, name, summary, status in self.parts
             ],
             "sections": sections,
             "warnings": list(self.warnings),
@@ -175,31 +176,53 @@ def _transfer_curve(path, points=201):
     return powers, 1000 * z_mm(powers + off)
 
 
+def _status(component, part) -> str:
+    """Where a part's values come from: the catalog (verified or not) or the design file."""
+    if component.part is None:
+        return "design"
+    overrides = [k for k, _ in component.values if k != "scan_angle"]
+    if overrides:
+        return "overridden"
+    return "verified" if part.verified else "unverified"
+
+
 def _part_rows(design, parts) -> tuple:
     def q(x, unit="mm", digits=4):
         return f"{x.to(unit).magnitude:.{digits}g} {unit}"
 
+    def lens_rows(prefix, components, lenses):
+        return [(f"{prefix}{which}", lens.name, f"f {q(lens.f)}", _status(c, lens))
+                for which, c, lens in zip(("first", "second"), components, lenses)]
+
     rows = []
     o = parts["objective"]
     rows.append(("objective", o.name, f"{o.magnification:g}x, NA {o.na:g}, n {o.immersion_index:g}, "
-                 f"EFL {q(o.efl)}, back aperture {q(o.back_aperture)}", o.verified))
+                 f"EFL {q(o.efl)}, back aperture {q(o.back_aperture)}", _status(design.objective, o)))
     if parts["etl"] is not None:
         e = parts["etl"]
         rows.append(("etl", e.name, f"aperture {q(e.aperture)}, {e.power_min.magnitude:g} to "
-                     f"{e.power_max.magnitude:g} dpt", e.verified))
-        for which, lens in zip(("first", "second"), parts["etl_relay"]):
-            rows.append((f"etl relay {which}", lens.name, f"f {q(lens.f)}", lens.verified))
-    for i, s in enumerate(parts["scanners"]):
+                     f"{e.power_max.magnitude:g} dpt", _status(design.etl, e)))
+        relay = design.etl_relay
+        rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
+    for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
         freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
         rows.append((s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
-                     f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", s.verified))
+                     f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", _status(c, s)))
         if i < len(parts["relays"]):
-            for which, lens in zip(("first", "second"), parts["relays"][i]):
-                rows.append((f"relay {i + 1} {which}", lens.name, f"f {q(lens.f)}", lens.verified))
+            relay = design.relays[i]
+            rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])
     for role in ("scan_lens", "tube_lens"):
         lens = parts[role]
-        rows.append((role.replace("_", " "), lens.name, f"f {q(lens.f)}", lens.verified))
+        rows.append((role.replace("_", " "), lens.name, f"f {q(lens.f)}", _status(getattr(design, role), lens)))
     return tuple(rows)
+
+
+_FLAGS = {
+    "verified": "",
+    "unverified": "  [unverified part data]",
+    "design": "  [values from the design file]",
+    "overridden": "  [catalog part, values changed in the design file]",
+}
 
 
 def design_report(design) -> Report:

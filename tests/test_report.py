@@ -90,3 +90,36 @@ def test_clipping_is_reported():
     text = Design.default().to_toml().replace('beam_diameter = "5.0 mm"', 'beam_diameter = "6.0 mm"')
     report = design_report(Design.from_toml(text))
     assert any("resonant" in w and "clip" in w.lower() for w in report.warnings)
+
+
+MINIMAL = """
+name = "bench"
+beam_diameter = "5 mm"
+
+[objective]
+part = "Nikon CFI75 LWD 16X W"
+na = 0.75
+
+[[scanners]]
+name = "res"
+aperture = "5 mm"
+optical_angle = "20 deg"
+
+[scan_lens]
+part = "Thorlabs AC254-030"
+
+[tube_lens]
+f = "150 mm"
+"""
+
+
+def test_part_provenance_flags():
+    report = design_report(Design.from_toml(MINIMAL))
+    status = {role: source for role, _, _, source in report.parts}
+    # A catalog part with a changed value, explicit values, and a verified catalog part
+    # (AC254-030 was checked against Thorlabs' page; see optics/data/lenses.toml).
+    assert status == {"objective": "overridden", "resonant": "design", "scan lens": "verified",
+                      "tube lens": "design"}
+    text = report.to_text()
+    assert "[catalog part, values changed in the design file]" in text
+    assert "[values from the design file]" in text

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from .errors import OpticsValueError, OpticsWarning
 from .units import is_quantity, quantity
 
-__all__ = ["Report", "ReportItem", "design_report", "remote_focus_of"]
+__all__ = ["Report", "ReportItem", "design_report", "path_report", "remote_focus_of"]
 
 
 @dataclass(frozen=True)
@@ -225,38 +225,22 @@ _FLAGS = {
 }
 
 
-def design_report(design) -> Report:
-    """Compute the full report of a design.
-
-    Parameters
-    ----------
-    design : optics.design.Design
-
-    Returns
-    -------
-    Report
-    """
-    from . import scanning
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OpticsWarning)
-        path = design.scan_path(check=True)
-    messages = tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
-    parts = design.parts()
+def _optics_items(path, wavelength, n_pixels) -> list:
+    """Beam, resolution, field of view and remote-focus items of a numeric path."""
     items = []
 
     def add(section, label, value, note=""):
         items.append(ReportItem(section, label, value, note))
 
     beam = "Beam"
-    add(beam, "beam diameter set at", f"{design.beam_at}: {design.beam_diameter:~P}")
+    add(beam, "beam diameter set at", f"{path.beam_at}: {quantity(float(path.beam_diameter), 'mm'):~P}")
     add(beam, "beam diameter at back aperture", path.back_aperture_beam.to("mm"))
     add(beam, "objective back-aperture diameter", path.back_aperture.to("mm"), "2 NA f_o")
     add(beam, "fill ratio", float(path.fill_ratio), "beam / back aperture")
     add(beam, "effective excitation NA", float(path.effective_na))
-    if design.wavelength is not None:
-        res = path.resolution(design.wavelength)
-        section = f"Two-photon resolution at {design.wavelength.to('nm').magnitude:g} nm"
+    if wavelength is not None:
+        res = path.resolution(wavelength)
+        section = f"Two-photon resolution at {wavelength.to('nm').magnitude:g} nm"
         add(section, "lateral FWHM", res["lateral_fwhm"].to("um"), "Zipfel et al. 2003")
         add(section, "axial FWHM", res["axial_fwhm"].to("um"), "Zipfel et al. 2003")
 
@@ -265,10 +249,9 @@ def design_report(design) -> Report:
         add(fov, f"{plane}: exact paraxial", path.fov(plane, "exact").to("um"), "2 tan(alpha/2) |B|")
         add(fov, f"{plane}: small-angle form", path.fov(plane, "small_angle").to("um"),
             "tan(alpha) f_o f_s/f_t, reference post")
-        if design.n_pixels:
-            add(fov, f"{plane}: pixel size ({design.n_pixels} px)", path.pixel_size(design.n_pixels, plane).to("um"))
+        if n_pixels:
+            add(fov, f"{plane}: pixel size ({n_pixels} px)", path.pixel_size(n_pixels, plane).to("um"))
 
-    extras = {"path": path}
     if path.etl is not None:
         from .remote_focus import linearity
 
@@ -289,38 +272,105 @@ def design_report(design) -> Report:
         add(section, "linearity: max deviation from line", quantity(0.0, "um") if exact else lin.max_deviation.to("um"),
             "exactly linear: ETL conjugate to the back focal plane" if exact else "")
         add(section, "linearity: deviation in % of range", 0.0 if exact else float(lin.percent))
+    return items
 
-    resonant = [(plane, s) for plane, s in zip(path.scanner_planes, parts["scanners"])
+
+def _path_items(path) -> list:
+    return [
+        ReportItem("Path", "length from input to objective", path.length.to("mm")),
+        ReportItem("Path", "planes not conjugate to the back aperture",
+                   [r["plane"] for r in path.conjugation() if not r["conjugate"]]),
+    ]
+
+
+def _scanning_items(path, scanners, wavelength, n_pixels, n_lines, rep_rate) -> list:
+    """Resonant-scanner kinematics of the first resonant scanner with a frequency."""
+    from . import scanning
+
+    resonant = [(plane, s) for plane, s in zip(path.scanner_planes, scanners)
                 if s.kind == "resonant" and s.frequency is not None]
-    if resonant:
-        plane, s = resonant[0]
-        section = f"Scanning ({s.name})"
-        width = path.fov(plane, "exact")
-        add(section, "line rate (bidirectional)", scanning.resonant_line_rate(s.frequency).to("kHz"))
-        if design.n_lines:
-            add(section, f"frame rate ({design.n_lines} lines)",
-                scanning.resonant_frame_rate(s.frequency, design.n_lines).to("Hz"))
-        add(section, "scan speed at line centre", scanning.resonant_peak_speed(width, s.frequency),
-            "FOV taken as the full sweep")
-        if design.n_pixels:
-            dwell = scanning.resonant_pixel_dwell_times(design.n_pixels, s.frequency)
-            add(section, f"pixel dwell at line centre ({design.n_pixels} px)", dwell.min().to("ns"),
-                "pixels across the full sweep")
-        if design.wavelength is not None and design.rep_rate is not None:
-            spot = path.resolution(design.wavelength)["lateral_fwhm"]
-            add(section, "laser repetition rate", design.rep_rate.to("MHz"))
-            add(section, "pulses per lateral FWHM at line centre",
-                float(scanning.resonant_cpc(spot, width, s.frequency, design.rep_rate)))
+    if not resonant:
+        return []
+    plane, s = resonant[0]
+    section = f"Scanning ({s.name})"
+    width = path.fov(plane, "exact")
+    items = [ReportItem(section, "line rate (bidirectional)", scanning.resonant_line_rate(s.frequency).to("kHz"))]
+    if n_lines:
+        items.append(ReportItem(section, f"frame rate ({n_lines} lines)",
+                                scanning.resonant_frame_rate(s.frequency, n_lines).to("Hz")))
+    items.append(ReportItem(section, "scan speed at line centre", scanning.resonant_peak_speed(width, s.frequency),
+                            "FOV taken as the full sweep"))
+    if n_pixels:
+        dwell = scanning.resonant_pixel_dwell_times(n_pixels, s.frequency)
+        items.append(ReportItem(section, f"pixel dwell at line centre ({n_pixels} px)", dwell.min().to("ns"),
+                                "pixels across the full sweep"))
+    if wavelength is not None and rep_rate is not None:
+        spot = path.resolution(wavelength)["lateral_fwhm"]
+        items.append(ReportItem(section, "laser repetition rate", rep_rate.to("MHz")))
+        items.append(ReportItem(section, "pulses per lateral FWHM at line centre",
+                                float(scanning.resonant_cpc(spot, width, s.frequency, rep_rate))))
+    return items
 
-    path_section = "Path"
-    add(path_section, "length from input to objective", path.length.to("mm"))
-    add(path_section, "planes not conjugate to the back aperture",
-        [r["plane"] for r in path.conjugation() if not r["conjugate"]])
+
+def _warnings(path) -> tuple:
+    """Conjugation and clipping warnings of a path, as messages."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OpticsWarning)
+        path.check_conjugation()
+        path.check_clipping()
+    return tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
+
+
+def path_report(path, wavelength=None, n_pixels=None, *, title="scan path") -> Report:
+    """The report of a numeric :class:`~optics.scanpath.ScanPath` (no parts, no scanning rates).
+
+    Parameters
+    ----------
+    path : ScanPath
+    wavelength : length, optional
+        Adds the two-photon resolution.
+    n_pixels : int, optional
+        Adds the pixel size per scanner.
+    """
+    from .errors import OpticsTypeError
+    from .units import to_magnitude
+
+    if path.is_symbolic:
+        raise OpticsTypeError("path_report needs a numeric path; use the ScanPath properties for closed forms")
+    if wavelength is not None and not is_quantity(wavelength):
+        wavelength = quantity(to_magnitude(wavelength, "mm", name="path_report: wavelength"), "mm")
+    items = _optics_items(path, wavelength, n_pixels) + _path_items(path)
+    return Report(title=title, origin="ScanPath", items=tuple(items), warnings=_warnings(path),
+                  extras={"path": path})
+
+
+def design_report(design) -> Report:
+    """Compute the full report of a design.
+
+    The path's report (:func:`path_report`) plus the parts with the origin of
+    their values and the resonant scanner's kinematics.
+
+    Parameters
+    ----------
+    design : optics.design.Design
+
+    Returns
+    -------
+    Report
+    """
+    path = design.scan_path(check=False)
+    parts = design.parts()
+    items = (
+        _optics_items(path, design.wavelength, design.n_pixels)
+        + _scanning_items(path, parts["scanners"], design.wavelength, design.n_pixels, design.n_lines,
+                          design.rep_rate)
+        + _path_items(path)
+    )
     return Report(
         title=design.name,
         origin=design.origin,
         items=tuple(items),
-        warnings=messages,
+        warnings=_warnings(path),
         parts=_part_rows(design, parts),
-        extras=extras,
+        extras={"path": path},
     )

@@ -896,8 +896,8 @@ class ScanPath:
         return self.train.positions()["objective"]
 
     # -- report ------------------------------------------------------------------------
-    def report(self, wavelength=None, n_pixels=None) -> dict:
-        """Every derived number, with units, as an ordered dict (numeric paths).
+    def report(self, wavelength=None, n_pixels=None):
+        """Every derived number, with units: a :class:`optics.report.Report` (numeric paths).
 
         Parameters
         ----------
@@ -906,54 +906,10 @@ class ScanPath:
         n_pixels : int, optional
             Adds the pixel size per scanner.
         """
-        if self.is_symbolic:
-            raise OpticsTypeError("ScanPath.report needs a numeric path")
-        o = self.objective
-        out = {
-            "input beam diameter": self.input_beam_diameter,
-            "objective focal length": quantity(float(o.f), "mm"),
-            "objective NA": float(o.na),
-            "immersion index": float(o.n),
-            "back-aperture diameter": self.back_aperture,
-            "beam diameter at back aperture": self.back_aperture_beam,
-            "fill ratio": self.fill_ratio,
-            "effective NA": self.effective_na,
-        }
-        for plane in self.scanner_planes:
-            out[f"FOV {plane} (exact paraxial)"] = self.fov(plane, "exact").to("um")
-            out[f"FOV {plane} (small-angle, post)"] = self.fov(plane, "small_angle").to("um")
-            if n_pixels:
-                out[f"pixel size {plane} ({n_pixels} px)"] = self.pixel_size(n_pixels, plane)
-        if wavelength is not None:
-            res = self.resolution(wavelength)
-            out["lateral FWHM (2P)"] = res["lateral_fwhm"]
-            out["axial FWHM (2P)"] = res["axial_fwhm"]
-        if self.etl is not None:
-            z = self.z_range()
-            out["focus at ETL min power"] = z["z_min_power"]
-            out["focus at ETL max power"] = z["z_max_power"]
-            out["z range"] = z["span"]
-        out["path length (input to objective)"] = self.length
-        out["not conjugate to back aperture"] = [r["plane"] for r in self.conjugation() if not r["conjugate"]]
-        out["clipped at"] = [
-            f"{r['plane']} (+{r['excess'].magnitude:.3g} mm, {r['excess_percent']:.3g} %)"
-            for r in self.clipping_table() if r["clipped"]
-        ]
-        return out
+        from .report import path_report
+
+        return path_report(self, wavelength, n_pixels)
 
     def report_text(self, wavelength=None, n_pixels=None) -> str:
-        """:meth:`report` as aligned text lines."""
-        rows = self.report(wavelength, n_pixels)
-        width = max(len(k) for k in rows)
-        lines = []
-        for key, value in rows.items():
-            if is_quantity(value):
-                text = f"{value.magnitude:.4g} {value.units:~P}"
-            elif isinstance(value, float):
-                text = f"{value:.4g}"
-            elif isinstance(value, list):
-                text = ", ".join(value) if value else "none"
-            else:
-                text = str(value)
-            lines.append(f"{key:<{width}}  {text}")
-        return "\n".join(lines)
+        """:meth:`report` as aligned text."""
+        return self.report(wavelength, n_pixels).to_text()

@@ -207,11 +207,11 @@ def test_beam_given_at_etl_and_propagated():
 # -- report ----------------------------------------------------------------------------------
 def test_report_values_have_units():
     rep = simple_path(50, 200).report(wavelength=920 * ureg.nm, n_pixels=512)
-    assert rep["beam diameter at back aperture"].to("mm").magnitude == pytest.approx(20)
-    assert rep["FOV resonant (small-angle, post)"].to("mm").magnitude == pytest.approx(1.5242, abs=1e-4)
-    assert "lateral FWHM (2P)" in rep
+    assert rep.value("Beam", "beam diameter at back aperture").to("mm").magnitude == pytest.approx(20)
+    assert rep.value("Field of view", "resonant: small-angle form").to("mm").magnitude == pytest.approx(1.5242, abs=1e-4)
+    assert rep.value("Two-photon resolution at 920 nm", "lateral FWHM").units == ureg.um
     text = simple_path(50, 200).report_text()
-    assert "FOV resonant (exact paraxial)" in text and "µm" in text
+    assert "resonant: exact paraxial" in text and "µm" in text
 
 
 # -- bad input -------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from __future__ import annotations
 import difflib
 import functools
 import math
-import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -38,10 +37,7 @@ from .errors import DesignFileError, OpticsError, PartNotFoundError
 from .parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
 from .units import parse_quantity, to_magnitude
 
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from .tomlfiles import key_line, read_toml
 
 __all__ = ["KINDS", "Catalog", "CatalogEntry", "get_part"]
 
@@ -147,29 +143,9 @@ class _FileReader:
         self.lines = text.splitlines()
 
     # -- line numbers ----------------------------------------------------------
-    def _header_lines(self, kind):
-        pattern = re.compile(r"^\s*\[\[\s*" + re.escape(kind) + r"\s*\]\]")
-        return [i for i, line in enumerate(self.lines) if pattern.match(line)]
-
-    def _part_line(self, kind, index):
-        """0-based line of the *index*-th ``[[kind]]`` header."""
-        headers = self._header_lines(kind)
-        return headers[index] if index < len(headers) else None
-
     def _key_line(self, kind, index, key):
         """1-based line of *key* inside the *index*-th ``[[kind]]`` table (or its header)."""
-        start = self._part_line(kind, index)
-        if start is None:
-            return None
-        pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-        inline = re.compile(r"[{,]\s*" + re.escape(key) + r"\s*=")
-        for i in range(start + 1, len(self.lines)):
-            line = self.lines[i]
-            if line.lstrip().startswith("["):
-                break
-            if pattern.match(line) or inline.search(line):
-                return i + 1
-        return start + 1
+        return key_line(self.lines, kind, key, index)
 
     def _where(self, line):
         return f"{self.label}, line {line}" if line else self.label
@@ -182,10 +158,7 @@ class _FileReader:
 
     # -- parsing ---------------------------------------------------------------
     def entries(self):
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as err:
-            raise DesignFileError(f"{self.label}: not valid TOML: {err}") from err
+        data = read_toml(self.text, self.label)
         out = []
         for table, items in data.items():
             if table not in KINDS:

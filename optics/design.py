@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -61,10 +60,7 @@ from pathlib import Path
 from .errors import DesignFileError, OpticsError
 from .units import is_quantity, parse_quantity, to_magnitude
 
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from .tomlfiles import key_line, read_toml
 
 __all__ = ["Design", "Component", "RelaySpec", "load_design", "save_design"]
 
@@ -333,29 +329,8 @@ class _Reader:
         self.label = label
         self.lines = text.splitlines() if isinstance(text, str) else []
 
-    def line_of(self, table, key, index=0):
-        """1-based line of *key* in table *table* (its *index*-th occurrence for arrays)."""
-        start = 0
-        if table:
-            header = re.compile(r"^\s*\[\[?\s*" + re.escape(table) + r"\s*\]\]?\s*(#.*)?$")
-            hits = [i for i, line in enumerate(self.lines) if header.match(line)]
-            if index < len(hits):
-                start = hits[index] + 1
-            elif hits:
-                start = hits[-1] + 1
-        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=|[{,]\s*" + re.escape(key) + r"\s*=")
-        for i in range(start, len(self.lines)):
-            line = self.lines[i]
-            if i > start and table and line.lstrip().startswith("[") and not key_re.search(line):
-                break
-            if not table and line.lstrip().startswith("["):
-                break
-            if key_re.search(line):
-                return i + 1
-        return start if table else None
-
     def fail(self, table, key, message, index=0):
-        line = self.line_of(table, key, index) if key else self.line_of(table, "", index)
+        line = key_line(self.lines, table, key, index)
         where = f"{self.label}, line {line}" if line else self.label
         place = f"[{table}]" + (f" #{index + 1}" if table in _ARRAYS else "") if table else "top level"
         what = f", key {key!r}" if key else ""
@@ -364,10 +339,7 @@ class _Reader:
     def design(self) -> Design:
         if not isinstance(self.text, str):
             raise DesignFileError(f"{self.label}: a design is TOML text, got {type(self.text).__name__}")
-        try:
-            data = tomllib.loads(self.text)
-        except tomllib.TOMLDecodeError as err:
-            raise DesignFileError(f"{self.label}: not valid TOML: {err}") from err
+        data = read_toml(self.text, self.label)
         known = set(_TOP_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES)
         for key in data:
             if key not in known:

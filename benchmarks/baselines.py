@@ -6,7 +6,7 @@ over a grid of lens sets, and (optionally) the `raytracing` package.  None of
 it calls into `optics`, so the benchmark's correctness checks compare two
 independent computations.
 
-Geometry (same as :func:`optics.remote_focus.remote_focus_train`, written out
+Geometry (same as :func:`optics.microscope.remote_focus.remote_focus_train`, written out
 again from the physics): ETL (power P + P_off in dpt), then each 4f relay
 (f1, f2) with the ETL d_e past the first relay's front focal plane, a flat
 scan mirror after each relay, scan lens and tube lens as a 4f pair, the

@@ -61,12 +61,12 @@ def cold_caches():
     """Clear sympy's cache and the library's memoized products and compiled functions."""
     from sympy.core.cache import clear_cache
 
-    import optics.compile
-    import optics.trains
+    import optics.core.compile
+    import optics.core.trains
 
     clear_cache()
-    optics.trains._product.cache_clear()
-    optics.compile._lambdify.cache_clear()
+    optics.core.trains._product.cache_clear()
+    optics.core.compile._lambdify.cache_clear()
 
 
 @dataclass
@@ -119,8 +119,8 @@ def table(rows):
 # -- 1. closed-form derivation ------------------------------------------------------------
 def derivation_problem(n_relays):
     """The symbolic remote-focus train (all focal lengths, offsets, index symbolic) and its inputs."""
-    from optics.remote_focus import POWER, remote_focus_train
-    from optics.symbolic import symbols
+    from optics.microscope.remote_focus import POWER, remote_focus_train
+    from optics.core.symbolic import symbols
 
     f_o, f_t, f_s, n = symbols("f_o f_t f_s n")
     relays = [tuple(symbols(f"f_r{2 * k + 1} f_r{2 * k + 2}")) for k in range(n_relays)]
@@ -140,7 +140,7 @@ def check_derivation(z, power, params, others):
 
 def bench_derivation(repeat=3, naive_relays=2, naive_repeat=1, relays=2):
     """Closed form from the full train vs naive sympy product + simplify and vs a hand-tuned derivation."""
-    from optics.remote_focus import focus_shift_expr
+    from optics.microscope.remote_focus import focus_shift_expr
 
     power, params, train, elements = derivation_problem(relays)
     p_off = params["p_off"]
@@ -179,7 +179,7 @@ SWEEP_DESIGN = dict(f_o=12.5, f_t=200.0, f_s=50.0, relays=((100.0, 50.0), (50.0,
 
 def sweep_design():
     """RemoteFocus of :data:`SWEEP_DESIGN` (Quantities in and out)."""
-    from optics.remote_focus import RemoteFocus
+    from optics.microscope.remote_focus import RemoteFocus
 
     d = SWEEP_DESIGN
     return RemoteFocus(d["f_o"], d["f_t"], d["f_s"], d["relays"], offset_power=d["p_off"], n=d["n"],
@@ -199,8 +199,8 @@ def check_sweep(z_um, p):
 
 def bench_sweep(points=10**6, repeat=5):
     """RemoteFocus.z over *points* ETL powers vs hand-written numpy element formulas."""
-    from optics.compile import compile_expr
-    from optics.remote_focus import POWER, focus_shift_expr
+    from optics.core.compile import compile_expr
+    from optics.microscope.remote_focus import POWER, focus_shift_expr
     from optics.units import ureg
 
     p = sweep_powers(points)
@@ -262,8 +262,8 @@ SEARCH_LIMITS = dict(min_fov=0.45, min_fill=0.85)  # chosen so no lens set sits 
 
 def search_problem(per_role):
     """Template path (ETL + resonant + galvo) and *per_role* candidates for each of its six lens roles."""
-    from optics.parts import Objective, Scanner, TunableLensPart
-    from optics.scanpath import Relay, ScanPath
+    from optics.microscope.parts import Objective, Scanner, TunableLensPart
+    from optics.microscope.path import Relay, ScanPath
     from optics.units import ureg
 
     obj = Objective("16x/0.8W", magnification=16, na=0.8, maker="Nikon", immersion_index=1.333)
@@ -353,7 +353,7 @@ def peak_memory(fn):
 
 def bench_search(per_role=12, repeat=3, limit=100):
     """search_lens_sets over per_role**6 lens sets (cold: derive, compile, evaluate, rank, Pareto) vs numpy."""
-    from optics.search import search_lens_sets
+    from optics.microscope.search import search_lens_sets
 
     path, cands = search_problem(per_role)
     run = lambda: search_lens_sets(path, cands, limit=limit, **SEARCH_LIMITS)  # noqa: E731

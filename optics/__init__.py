@@ -13,17 +13,17 @@ as numbers with units.
 -4
 """
 
-from .compile import CompiledExpression, compile_expr, evaluate
-from .elements import ABCD, Element, Interface, Mirror, Space, ThickLens, ThinLens, TunableLens
-from .errors import *  # noqa: F401,F403  (the exception hierarchy is public)
-from .errors import __all__ as _error_names
-from .symbolic import symbols
-from .trains import ImageLocation, LensTrain, Plane, RayPoint
-from . import units as _units
+from optics.core.compile import CompiledExpression, compile_expr, evaluate
+from optics.core.elements import ABCD, Element, Interface, Mirror, Space, ThickLens, ThinLens, TunableLens
+from optics.errors import *  # noqa: F401,F403  (the exception hierarchy is public)
+from optics.errors import __all__ as _error_names
+from optics.core.symbolic import symbols
+from optics.core.trains import ImageLocation, LensTrain, Plane, RayPoint
+from optics import units as _units
 
 # Microscope-level calculators.
-from .parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
-from .resolution import (
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
+from optics.microscope.resolution import (
     back_aperture_diameter,
     effective_na,
     fill_ratio,
@@ -31,9 +31,9 @@ from .resolution import (
     two_photon_lateral_fwhm,
     two_photon_psf_fwhm,
 )
-from .scanpath import ObjectiveModel, Relay, ScannerModel, ScanPath
-from .beams import BeamEnvelope, GaussianBeam, Waist, collimated_focus_limit
-from .remote_focus import (
+from optics.microscope.path import ObjectiveModel, Relay, ScannerModel, ScanPath
+from optics.core.beams import BeamEnvelope, GaussianBeam, Waist, collimated_focus_limit
+from optics.microscope.remote_focus import (
     POWER as ETL_POWER,
     Linearity,
     RemoteFocus,
@@ -44,8 +44,8 @@ from .remote_focus import (
     linearity,
     remote_focus_train,
 )
-from .search import Metric, SearchResult, pareto_mask, search_lens_sets
-from .scanning import (
+from optics.microscope.search import Metric, SearchResult, pareto_mask, search_lens_sets
+from optics.acquisition.scanning import (
     dark_state_yield,
     resonant_cpc,
     resonant_crossing_time,
@@ -55,12 +55,12 @@ from .scanning import (
     spatial_fill_fraction,
     temporal_fill_fraction,
 )
-from .noise import AcquisitionBudget, acquisition_budget, noise_level, noise_level_for_neurons
+from optics.acquisition.noise import AcquisitionBudget, acquisition_budget, noise_level, noise_level_for_neurons
 
 # Parts catalog, design files, reports.
-from .catalog import Catalog, CatalogEntry, get_part
-from .design import Design, load_design, save_design
-from .report import Report, design_report
+from optics.catalog import Catalog, CatalogEntry, get_part
+from optics.design import Design, load_design, save_design
+from optics.report import Report, design_report
 
 __version__ = "0.1.0"
 

@@ -27,21 +27,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .errors import OpticsError
+from optics import __version__
+from optics.errors import OpticsError
 
 __all__ = ["main"]
 
 
 def _load(design_path):
-    from .design import Design, load_design
+    from optics.design import Design, load_design
 
     return Design.default() if design_path is None else load_design(design_path)
 
 
 def _write_figures(design, out_dir: Path) -> list:
     """Render every figure, then move them into *out_dir* together."""
-    from .plotting.report import report_figures
+    from optics.plotting.report import report_figures
 
     figures = report_figures(design)
     out_dir = Path(out_dir)
@@ -62,7 +62,7 @@ def _write_figures(design, out_dir: Path) -> list:
 
 
 def _cmd_report(args) -> int:
-    from .report import design_report
+    from optics.report import design_report
 
     design = _load(args.design)
     report = design_report(design)
@@ -94,8 +94,8 @@ def _progress(stream):
 
 
 def _cmd_search(args) -> int:
-    from .catalog import Catalog
-    from .search import search_lens_sets
+    from optics.catalog import Catalog
+    from optics.microscope.search import search_lens_sets
 
     design = _load(args.design)
     path = design.scan_path(check=False)
@@ -122,7 +122,7 @@ def _cmd_search(args) -> int:
 
 
 def _cmd_parts(args) -> int:
-    from .catalog import Catalog
+    from optics.catalog import Catalog
 
     catalog = Catalog.default()
     kinds = [args.kind] if args.kind else ["objective", "lens", "scanner", "etl"]

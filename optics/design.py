@@ -57,10 +57,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .errors import DesignFileError, OpticsError
-from .units import is_quantity, parse_quantity, to_magnitude
+from optics.errors import DesignFileError, OpticsError
+from optics.units import is_quantity, parse_quantity, to_magnitude
 
-from .tomlfiles import key_line, read_toml
+from optics.catalog.tomlfiles import key_line, read_toml
 
 __all__ = ["Design", "Component", "RelaySpec", "load_design", "save_design"]
 
@@ -160,7 +160,7 @@ class Design:
     """A microscope design (frozen): parts, beam and acquisition settings.
 
     Build one with :meth:`from_toml`, :func:`load_design` or
-    :meth:`default`; turn it into a :class:`~optics.scanpath.ScanPath` with
+    :meth:`default`; turn it into a :class:`~optics.microscope.path.ScanPath` with
     :meth:`scan_path`.
     """
 
@@ -207,7 +207,7 @@ class Design:
     # -- building ------------------------------------------------------------------
     def catalog(self):
         """The catalog the design's part names refer to (default + parts_file)."""
-        from .catalog import Catalog
+        from optics.catalog import Catalog
 
         catalog = Catalog.default()
         if self.parts_file:
@@ -217,7 +217,7 @@ class Design:
 
     def parts(self) -> dict:
         """Resolve every component to a part object (catalog look-up plus overrides)."""
-        from .parts import Lens, Objective, Scanner, TunableLensPart
+        from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 
         catalog = self.catalog()
         classes = {"objective": Objective, "scanner": Scanner, "lens": Lens, "etl": TunableLensPart}
@@ -256,12 +256,12 @@ class Design:
         return out
 
     def scan_path(self, *, check: bool = True):
-        """Build the :class:`~optics.scanpath.ScanPath` of this design.
+        """Build the :class:`~optics.microscope.path.ScanPath` of this design.
 
         Scanners use their ``scan_angle`` (the optical angle actually
         scanned) when given, else the part's maximum optical angle.
         """
-        from .scanpath import Relay, ScannerModel, ScanPath
+        from optics.microscope.path import Relay, ScannerModel, ScanPath
 
         parts = self.parts()
         scanners = []

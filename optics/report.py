@@ -19,8 +19,8 @@ import json
 import warnings
 from dataclasses import dataclass, field
 
-from .errors import OpticsValueError, OpticsWarning
-from .units import is_quantity, quantity
+from optics.errors import OpticsValueError, OpticsWarning
+from optics.units import is_quantity, quantity
 
 __all__ = ["Report", "ReportItem", "design_report", "path_report", "remote_focus_of"]
 
@@ -129,7 +129,7 @@ def _json_value(value) -> dict:
 
 
 def remote_focus_of(path):
-    """The :class:`~optics.remote_focus.RemoteFocus` of a numeric scan path with an ETL.
+    """The :class:`~optics.microscope.remote_focus.RemoteFocus` of a numeric scan path with an ETL.
 
     The ETL relay comes first, then the relays between scanners, then scan
     and tube lens and the objective (with its immersion index), as in the
@@ -142,7 +142,7 @@ def remote_focus_of(path):
     OpticsValueError
         If the path has no ETL or a relay or the scan/tube lens spacing is not 4f.
     """
-    from .remote_focus import RemoteFocus
+    from optics.microscope.remote_focus import RemoteFocus
 
     if path.etl is None:
         raise OpticsValueError("remote_focus_of: the path has no ETL")
@@ -167,7 +167,7 @@ def _transfer_curve(path, points=201):
     import numpy as np
     import sympy
 
-    from .compile import compile_expr
+    from optics.core.compile import compile_expr
 
     power = sympy.Symbol("P", real=True)
     z_mm = compile_expr(path.focus_shift(power), [power])
@@ -253,7 +253,7 @@ def _optics_items(path, wavelength, n_pixels) -> list:
             add(fov, f"{plane}: pixel size ({n_pixels} px)", path.pixel_size(n_pixels, plane).to("um"))
 
     if path.etl is not None:
-        from .remote_focus import linearity
+        from optics.microscope.remote_focus import linearity
 
         z = path.z_range()
         powers, z_um = _transfer_curve(path)
@@ -285,7 +285,7 @@ def _path_items(path) -> list:
 
 def _scanning_items(path, scanners, wavelength, n_pixels, n_lines, rep_rate) -> list:
     """Resonant-scanner kinematics of the first resonant scanner with a frequency."""
-    from . import scanning
+    from optics.acquisition import scanning
 
     resonant = [(plane, s) for plane, s in zip(path.scanner_planes, scanners)
                 if s.kind == "resonant" and s.frequency is not None]
@@ -322,7 +322,7 @@ def _warnings(path) -> tuple:
 
 
 def path_report(path, wavelength=None, n_pixels=None, *, title="scan path") -> Report:
-    """The report of a numeric :class:`~optics.scanpath.ScanPath` (no parts, no scanning rates).
+    """The report of a numeric :class:`~optics.microscope.path.ScanPath` (no parts, no scanning rates).
 
     Parameters
     ----------
@@ -332,8 +332,8 @@ def path_report(path, wavelength=None, n_pixels=None, *, title="scan path") -> R
     n_pixels : int, optional
         Adds the pixel size per scanner.
     """
-    from .errors import OpticsTypeError
-    from .units import to_magnitude
+    from optics.errors import OpticsTypeError
+    from optics.units import to_magnitude
 
     if path.is_symbolic:
         raise OpticsTypeError("path_report needs a numeric path; use the ScanPath properties for closed forms")

@@ -37,7 +37,7 @@ import re
 
 import pint
 
-from .errors import DimensionError
+from optics.errors import DimensionError
 
 __all__ = [
     "ureg",

@@ -5,7 +5,7 @@ arrays and Quantities: convert once to the base unit, refuse strings,
 booleans and non-numeric arrays with :class:`~optics.errors.OpticsTypeError`,
 and refuse NaN, infinities and out-of-range values with
 :class:`~optics.errors.InvalidParameterError` naming the parameter and value.
-(The symbolic layer has its own entry point, :func:`optics.symbolic.to_expr`.)
+(The symbolic layer has its own entry point, :func:`optics.core.symbolic.to_expr`.)
 
 >>> from optics.units import registry
 >>> positive(8 * registry().kHz, "Hz", "scanner frequency")
@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InvalidParameterError, OpticsTypeError
-from .units import to_magnitude
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.units import to_magnitude
 
 __all__ = ["number", "positive", "finite", "fraction", "count", "scalar_or_array"]
 

@@ -1,4 +1,4 @@
-"""Tests of optics.beams against textbook Gaussian-beam formulas.
+"""Tests of optics.core.beams against textbook Gaussian-beam formulas.
 
 References
 ----------
@@ -19,10 +19,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optics.beams import GaussianBeam, collimated_focus_limit, waist_after_abcd
-from optics.elements import Interface, Space, ThickLens, ThinLens
+from optics.core.beams import GaussianBeam, collimated_focus_limit, waist_after_abcd
+from optics.core.elements import Interface, Space, ThickLens, ThinLens
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
-from optics.trains import LensTrain
+from optics.core.trains import LensTrain
 from optics.units import ureg
 
 

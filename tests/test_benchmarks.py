@@ -38,7 +38,7 @@ def test_derivation_matches_naive_hand_tuned_and_post_formula():
 
 
 def test_derivation_check_rejects_a_wrong_closed_form():
-    from optics.remote_focus import focus_shift_expr
+    from optics.microscope.remote_focus import focus_shift_expr
 
     power, params, train, elements = bench.derivation_problem(1)
     z = focus_shift_expr(train)
@@ -87,7 +87,7 @@ def test_search_matches_brute_force_numpy():
 def test_search_check_rejects_a_wrong_result():
     from dataclasses import replace
 
-    from optics.search import search_lens_sets
+    from optics.microscope.search import search_lens_sets
 
     path, cands = bench.search_problem(3)
     result = search_lens_sets(path, cands, limit=20, **bench.SEARCH_LIMITS)

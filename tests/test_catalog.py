@@ -8,7 +8,7 @@ import pytest
 
 from optics.catalog import KINDS, Catalog, CatalogEntry, get_part
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
-from optics.parts import Lens, Objective, Scanner, TunableLensPart
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 
 CAT = Catalog.default()
 
@@ -46,7 +46,7 @@ def test_every_packaged_part_has_a_source_and_flags():
         assert isinstance(entry, CatalogEntry)
         assert entry.source.strip(), entry.name
         assert entry.part.source == entry.source
-        assert entry.file.startswith("optics/data/")
+        assert entry.file.startswith("optics/catalog/data/")
         assert isinstance(entry.line, int) and entry.line > 0
         for key, record in entry.provenance.items():
             assert record["source"].strip(), (entry.name, key)
@@ -66,7 +66,7 @@ def test_packaged_lines_point_at_the_name():
 
     for entry in CAT.entries:
         filename = entry.file.split("/")[-1]
-        lines = resources.files("optics").joinpath("data", filename).read_text().splitlines()
+        lines = resources.files("optics.catalog").joinpath("data", filename).read_text().splitlines()
         assert entry.name in lines[entry.line - 1], (entry.name, text)
 
 

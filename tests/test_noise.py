@@ -1,4 +1,4 @@
-"""Tests for optics.noise: standardized noise level and the acquisition budget.
+"""Tests for optics.acquisition.noise: standardized noise level and the acquisition budget.
 
 References
 ----------
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optics.errors import DimensionError, InvalidParameterError, OpticsTypeError
-from optics.noise import (
+from optics.acquisition.noise import (
     REFERENCE_DATASETS,
     REFERENCE_NEURONS,
     REFERENCE_NOISE_LEVEL,

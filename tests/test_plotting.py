@@ -30,14 +30,14 @@ import sympy  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from optics.beams import GaussianBeam  # noqa: E402
+from optics.core.beams import GaussianBeam  # noqa: E402
 from optics.design import Design  # noqa: E402
-from optics.elements import Space, ThinLens  # noqa: E402
+from optics.core.elements import Space, ThinLens  # noqa: E402
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError  # noqa: E402
-from optics.parts import TunableLensPart  # noqa: E402
-from optics.remote_focus import RemoteFocus  # noqa: E402
-from optics.search import search_lens_sets  # noqa: E402
-from optics.trains import LensTrain  # noqa: E402
+from optics.microscope.parts import TunableLensPart  # noqa: E402
+from optics.microscope.remote_focus import RemoteFocus  # noqa: E402
+from optics.microscope.search import search_lens_sets  # noqa: E402
+from optics.core.trains import LensTrain  # noqa: E402
 from optics.units import ureg  # noqa: E402
 
 import optics.plotting as plotting  # noqa: E402
@@ -70,7 +70,7 @@ def _new_axes():
     return Figure().add_subplot()
 
 
-# -- hand-built ray matrices (independent of optics.elements / optics.trains) -------------
+# -- hand-built ray matrices (independent of optics.core.elements / optics.core.trains) -------------
 def _space(d, n=1.0):
     return np.array([[1.0, d / n], [0.0, 1.0]]) if n != 1.0 else np.array([[1.0, d], [0.0, 1.0]])
 

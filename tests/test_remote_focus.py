@@ -1,4 +1,4 @@
-"""Tests of optics.remote_focus against the reference post and hand derivations.
+"""Tests of optics.microscope.remote_focus against the reference post and hand derivations.
 
 References
 ----------
@@ -15,16 +15,16 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optics.beams import GaussianBeam
-from optics.elements import Space, ThinLens, TunableLens
+from optics.core.beams import GaussianBeam
+from optics.core.elements import Space, ThinLens, TunableLens
 from optics.errors import (
     InvalidParameterError,
     NoFocusError,
     OpticsTypeError,
     OpticsValueError,
 )
-from optics.parts import TunableLensPart
-from optics.remote_focus import (
+from optics.microscope.parts import TunableLensPart
+from optics.microscope.remote_focus import (
     POWER,
     RemoteFocus,
     focus_distance_expr,
@@ -33,8 +33,8 @@ from optics.remote_focus import (
     linearity,
     remote_focus_train,
 )
-from optics.symbolic import symbols
-from optics.trains import LensTrain
+from optics.core.symbolic import symbols
+from optics.core.trains import LensTrain
 from optics.units import ureg
 
 f_o, f_t, f_s, f_r1, f_r2, f_r3, f_r4, n = symbols("f_o f_t f_s f_r1 f_r2 f_r3 f_r4 n")

@@ -117,7 +117,7 @@ def test_part_provenance_flags():
     report = design_report(Design.from_toml(MINIMAL))
     status = {role: source for role, _, _, source in report.parts}
     # A catalog part with a changed value, explicit values, and a verified catalog part
-    # (AC254-030 was checked against Thorlabs' page; see optics/data/lenses.toml).
+    # (AC254-030 was checked against Thorlabs' page; see optics/catalog/data/lenses.toml).
     assert status == {"objective": "overridden", "resonant": "design", "scan lens": "verified",
                       "tube lens": "design"}
     text = report.to_text()

@@ -1,4 +1,4 @@
-"""Tests of optics.resolution: sine-condition effective NA and the Zipfel 2003 two-photon PSF."""
+"""Tests of optics.microscope.resolution: sine-condition effective NA and the Zipfel 2003 two-photon PSF."""
 
 import math
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optics.errors import InvalidParameterError
-from optics.resolution import (
+from optics.microscope.resolution import (
     back_aperture_diameter,
     effective_na,
     fill_ratio,

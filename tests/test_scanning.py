@@ -1,4 +1,4 @@
-"""Tests for optics.scanning: resonant and galvo kinematics, dwell times, CPC, dark-state model.
+"""Tests for optics.acquisition.scanning: resonant and galvo kinematics, dwell times, CPC, dark-state model.
 
 References
 ----------
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optics.errors import DimensionError, InvalidParameterError, OpticsError, OpticsTypeError
-from optics.scanning import (
+from optics.acquisition.scanning import (
     crossing_time,
     dark_state_remaining,
     dark_state_yield,
@@ -355,7 +355,7 @@ def test_import_does_not_import_matplotlib():
     import subprocess
     import sys
 
-    code = "import sys, optics.scanning, optics.plotting.scanning; print('matplotlib' in sys.modules)"
+    code = "import sys, optics.acquisition.scanning, optics.plotting.scanning; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -1,4 +1,4 @@
-"""Tests of optics.scanpath against the reference post (blog-geometrical-optics.txt) and hand derivations."""
+"""Tests of optics.microscope.path against the reference post (blog-geometrical-optics.txt) and hand derivations."""
 
 import math
 import warnings
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optics.errors import ClippingWarning, ConjugationWarning, InvalidParameterError, PlaneError
-from optics.parts import Lens, Objective, Scanner, TunableLensPart
-from optics.scanpath import ObjectiveModel, Relay, ScanPath, ScannerModel
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
+from optics.microscope.path import ObjectiveModel, Relay, ScanPath, ScannerModel
 from optics.units import ureg
 
 NIKON16 = Objective("Nikon 16x/0.8 W", magnification=16, na=0.8, maker="Nikon", immersion_index=1.333)

@@ -1,4 +1,4 @@
-"""Tests of optics.search: vectorized results equal ScanPath results, constraints, Pareto front."""
+"""Tests of optics.microscope.search: vectorized results equal ScanPath results, constraints, Pareto front."""
 
 import itertools
 import math
@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from optics.errors import InvalidParameterError, PlaneError
-from optics.parts import Lens, Objective, Scanner, TunableLensPart
-from optics.scanpath import Relay, ScanPath
-from optics.search import Metric, pareto_mask, search_lens_sets
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
+from optics.microscope.path import Relay, ScanPath
+from optics.microscope.search import Metric, pareto_mask, search_lens_sets
 from optics.units import ureg
 
 OBJ = Objective("16x/0.8", magnification=16, na=0.8, maker="Nikon", immersion_index=1.333)

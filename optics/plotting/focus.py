@@ -1,6 +1,6 @@
 r"""The Gaussian beam near its focus after the objective.
 
-:func:`plot_beam_near_focus` propagates a :class:`~optics.beams.GaussianBeam`
+:func:`plot_beam_near_focus` propagates a :class:`~optics.core.beams.GaussianBeam`
 through a lens train or scan path (the ABCD law, :meth:`GaussianBeam.propagate`)
 and draws its :math:`1/e^2` radius
 
@@ -11,12 +11,12 @@ around the waist :math:`z_w`, with the waist and the Rayleigh range marked.
 
 This is the paraxial Gaussian model: at the NA of a microscope objective the
 real focus is wider and follows the vectorial PSF (see
-:mod:`optics.resolution`), and a back aperture overfilled by the beam
+:mod:`optics.microscope.resolution`), and a back aperture overfilled by the beam
 truncates it, which the model ignores.  The plot shows where the beam is
 focused and how the ABCD model sees it, not the PSF.
 
 >>> from optics import LensTrain, Space, ThinLens, ureg
->>> from optics.beams import GaussianBeam
+>>> from optics.core.beams import GaussianBeam
 >>> train = LensTrain([Space(100), ThinLens(100), Space(100), "focus"])
 >>> ax = plot_beam_near_focus(GaussianBeam(1 * ureg.um, waist=1), train)
 >>> ax.get_xlabel(), ax.get_ylabel()
@@ -29,13 +29,13 @@ import math
 
 import numpy as np
 
-from ..beams import GaussianBeam
-from ..elements import Element
-from ..errors import InvalidParameterError, OpticsTypeError, OpticsValueError
-from ..scanpath import ScanPath
-from ..trains import LensTrain
-from ..units import is_quantity, to_magnitude
-from ._axes import new_axes
+from optics.core.beams import GaussianBeam
+from optics.core.elements import Element
+from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
+from optics.microscope.path import ScanPath
+from optics.core.trains import LensTrain
+from optics.units import is_quantity, to_magnitude
+from optics.plotting._axes import new_axes
 
 __all__ = ["plot_beam_near_focus"]
 

@@ -5,14 +5,14 @@ vertical lines of their clear aperture, scan mirrors and the ETL as short
 thick segments of theirs, the plane names on top, the marginal rays of the
 collimated input beam, the chief rays at the full scan angle of every
 scanner, and the Gaussian beam envelope :math:`w(z)` of
-:meth:`optics.beams.GaussianBeam.envelope`.
+:meth:`optics.core.beams.GaussianBeam.envelope`.
 
 The rays are traced with the numeric ABCD entries of the train's own
 elements (paraxial, thin lenses): a ray :math:`(y, \theta)` after an element
 is :math:`(A y + B\theta, C y + D\theta)`, and it runs straight through
 every free space.  Chief rays leave a scanner pivot on axis with slope
 :math:`\pm\tan(\alpha/2)` (:math:`\alpha` the full optical scan angle), as in
-:meth:`optics.scanpath.ScanPath.fov`.
+:meth:`optics.microscope.path.ScanPath.fov`.
 
 >>> from optics.design import Design
 >>> ax = plot_layout(Design.default().scan_path(check=False))
@@ -26,13 +26,13 @@ import math
 
 import numpy as np
 
-from ..beams import GaussianBeam
-from ..elements import Space
-from ..errors import InvalidParameterError, OpticsTypeError
-from ..scanpath import ScanPath
-from ..trains import LensTrain
-from ..units import is_quantity, to_magnitude
-from ._axes import new_axes
+from optics.core.beams import GaussianBeam
+from optics.core.elements import Space
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.microscope.path import ScanPath
+from optics.core.trains import LensTrain
+from optics.units import is_quantity, to_magnitude
+from optics.plotting._axes import new_axes
 
 __all__ = ["plot_layout"]
 
@@ -116,9 +116,9 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
     Parameters
     ----------
     path_or_train : ScanPath or LensTrain
-        A numeric :class:`~optics.scanpath.ScanPath` (its lenses, scanners,
+        A numeric :class:`~optics.microscope.path.ScanPath` (its lenses, scanners,
         ETL, back aperture and objective, with the clear apertures the parts
-        give) or a numeric :class:`~optics.trains.LensTrain` (every element
+        give) or a numeric :class:`~optics.core.trains.LensTrain` (every element
         other than a free space is drawn; apertures unknown).
     beam : GaussianBeam or length, optional
         The Gaussian beam at the train's input plane; its :math:`1/e^2`

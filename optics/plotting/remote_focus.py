@@ -3,7 +3,7 @@ r"""Transfer curves of remote focusing: focus shift against ETL power.
 :func:`plot_transfer_curves` overlays the axial focus shift :math:`z(P)` of
 several configurations (the ETL conjugate to the back focal plane or
 displaced from it, different objectives, relays ...), each a
-:class:`~optics.remote_focus.RemoteFocus` or precomputed arrays.  With the
+:class:`~optics.microscope.remote_focus.RemoteFocus` or precomputed arrays.  With the
 ETL conjugate to the back focal plane the curve is the straight line
 
 .. math:: z = -n\,f_o^2 k^2\,\frac{P + P_\mathrm{off}}{1000}, \qquad
@@ -24,10 +24,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..errors import InvalidParameterError, OpticsTypeError
-from ..remote_focus import RemoteFocus
-from ..units import to_magnitude
-from ._axes import new_axes
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.microscope.remote_focus import RemoteFocus
+from optics.units import to_magnitude
+from optics.plotting._axes import new_axes
 
 __all__ = ["plot_transfer_curves"]
 
@@ -82,7 +82,7 @@ def plot_transfer_curves(configs, power=None, *, points=201, ax=None):
     ----------
     configs : mapping of str to RemoteFocus or (power, z)
         Legend label -> configuration.  A
-        :class:`~optics.remote_focus.RemoteFocus` is swept over its ETL
+        :class:`~optics.microscope.remote_focus.RemoteFocus` is swept over its ETL
         part's power range, or over *power*; a pair gives the powers (dpt)
         and focus shifts (µm if plain numbers) directly.
     power : optical power array or (min, max), optional

@@ -29,9 +29,9 @@ the command line can save them from any thread and nothing is left open):
 
 from __future__ import annotations
 
-from ..errors import OpticsTypeError
-from ..scanpath import ScanPath
-from ..units import quantity, to_magnitude
+from optics.errors import OpticsTypeError
+from optics.microscope.path import ScanPath
+from optics.units import quantity, to_magnitude
 
 __all__ = ["report_figures", "DEFAULT_ETL_DISPLACEMENT"]
 
@@ -48,7 +48,7 @@ def _figure(figsize):
 
 def _path_and_settings(design_or_path):
     """(path, wavelength, resonant scanner part or None, n_pixels, title)."""
-    from ..design import Design
+    from optics.design import Design
 
     if isinstance(design_or_path, Design):
         design = design_or_path
@@ -88,11 +88,11 @@ def report_figures(design_or_path, *, wavelength=None, etl_displacement=DEFAULT_
         Keys among ``"layout"``, ``"transfer_curve"``, ``"beam_focus"``,
         ``"scanning"`` (see the module docstring for when each is made).
     """
-    from ..report import remote_focus_of
-    from .focus import plot_beam_near_focus
-    from .layout import plot_layout
-    from .remote_focus import plot_transfer_curves
-    from .scanning import plot_dwell_times, plot_speed_profile
+    from optics.report import remote_focus_of
+    from optics.plotting.focus import plot_beam_near_focus
+    from optics.plotting.layout import plot_layout
+    from optics.plotting.remote_focus import plot_transfer_curves
+    from optics.plotting.scanning import plot_dwell_times, plot_speed_profile
 
     path, design_wavelength, resonant, n_pixels, title = _path_and_settings(design_or_path)
     if wavelength is None:

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..noise import (
+from optics.acquisition.noise import (
     REFERENCE_DATASETS,
     REFERENCE_NEURONS,
     REFERENCE_NOISE_LEVEL,
     noise_level_for_neurons,
     noise_level_to_frame_noise,
 )
-from ..scanning import (
+from optics.acquisition.scanning import (
     dark_state_yield,
     resonant_cpc,
     resonant_peak_speed,
@@ -29,7 +29,7 @@ from ..scanning import (
     scan_amplitude,
     spatial_fill_fraction,
 )
-from ._axes import new_axes
+from optics.plotting._axes import new_axes
 
 __all__ = [
     "plot_speed_profile",
@@ -50,7 +50,7 @@ def plot_speed_profile(fov, f, zoom=1, fill_fraction=None, *, n_points=401, ax=N
     Parameters
     ----------
     fov, f, zoom
-        As in :func:`optics.scanning.resonant_peak_speed` (scalars).
+        As in :func:`optics.acquisition.scanning.resonant_peak_speed` (scalars).
     fill_fraction : float, optional
         Temporal fill fraction; the recorded part of the line is shaded.
     n_points : int
@@ -84,7 +84,7 @@ def plot_speed_profile(fov, f, zoom=1, fill_fraction=None, *, n_points=401, ax=N
 def plot_dwell_times(n_pixels, f, fill_fraction=1.0, *, ax=None):
     r"""Dwell time per pixel along a resonant line of equal-width pixels.
 
-    See :func:`optics.scanning.resonant_pixel_dwell_times`.
+    See :func:`optics.acquisition.scanning.resonant_pixel_dwell_times`.
 
     >>> from optics.units import ureg
     >>> plot_dwell_times(512, 8 * ureg.kHz, 0.712).get_ylabel()
@@ -106,12 +106,12 @@ def plot_cpc_vs_zoom(fwhm, fov, f, rep_rate, zooms=None, lam=None, *, ax=None):
     Parameters
     ----------
     fwhm, fov, f, rep_rate
-        As in :func:`optics.scanning.resonant_cpc`.
+        As in :func:`optics.acquisition.scanning.resonant_cpc`.
     zooms : array, optional
         Zoom values (default 1 to 20).
     lam : float or sequence of float, optional
         Dark-state constants; for each, the predicted yield relative to the
-        first zoom (:func:`optics.scanning.dark_state_yield`) is drawn on a
+        first zoom (:func:`optics.acquisition.scanning.dark_state_yield`) is drawn on a
         second y axis.
     ax : matplotlib Axes, optional
 
@@ -151,7 +151,7 @@ def plot_noise_vs_neurons(
         Reference point (default 1.0 at 150 neurons).
     datasets : bool
         Draw the datasets quoted in the reference post as boxes
-        (:data:`optics.noise.REFERENCE_DATASETS`).
+        (:data:`optics.acquisition.noise.REFERENCE_DATASETS`).
     ax : matplotlib Axes, optional
 
     Returns
@@ -203,7 +203,7 @@ def plot_frame_noise_vs_frame_rate(
     >>> plot_frame_noise_vs_frame_rate().get_xlabel()
     'frame rate (Hz)'
     """
-    from ..units import to_magnitude
+    from optics.units import to_magnitude
 
     ax = new_axes(ax)
     fr = np.logspace(np.log10(0.5), 2, 100) if frame_rates is None else np.asarray(

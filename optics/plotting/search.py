@@ -1,4 +1,4 @@
-r"""Plots of a lens-set search (:func:`optics.search.search_lens_sets`).
+r"""Plots of a lens-set search (:func:`optics.microscope.search.search_lens_sets`).
 
 :func:`plot_fov_vs_fill` shows the trade-off between the field of view and
 the filling of the objective's back aperture; :func:`plot_pareto` any two
@@ -8,13 +8,13 @@ ranked table faintly, highlight the Pareto-optimal sets
 draw the constraints passed in as lines.
 
 The ranked table holds the best *limit* feasible sets only (see
-:func:`~optics.search.search_lens_sets`); call the search with a *limit* of
+:func:`~optics.microscope.search.search_lens_sets`); call the search with a *limit* of
 at least the number of combinations to see every feasible set.  The
-constraints are not stored in a :class:`~optics.search.SearchResult`, so
+constraints are not stored in a :class:`~optics.microscope.search.SearchResult`, so
 they are given again here (``min_fov``, ``min_fill``, ``max_length``).
 
 >>> from optics.design import Design
->>> from optics.search import search_lens_sets
+>>> from optics.microscope.search import search_lens_sets
 >>> path = Design.default().scan_path(check=False)
 >>> result = search_lens_sets(path, {"scan_lens": [40, 50, 75], "tube_lens": [150, 200, 300]}, min_fill=0.8)
 >>> plot_fov_vs_fill(result, min_fill=0.8).get_ylabel()
@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import OpticsTypeError, OpticsValueError, PlaneError
-from ..search import SearchResult, pareto_mask
-from ..units import to_magnitude
-from ._axes import new_axes
+from optics.errors import OpticsTypeError, OpticsValueError, PlaneError
+from optics.microscope.search import SearchResult, pareto_mask
+from optics.units import to_magnitude
+from optics.plotting._axes import new_axes
 
 __all__ = ["plot_fov_vs_fill", "plot_pareto", "metric_label"]
 

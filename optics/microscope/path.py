@@ -3,7 +3,7 @@ r"""The scan path of a point-scanning microscope as a lens train.
 A :class:`ScanPath` is a frozen description of the excitation path:
 an optional remote tunable lens (ETL) with its relay, one or more scan
 mirrors with 4f relays between them, the scan lens, the tube lens and the
-objective.  It builds a :class:`~optics.trains.LensTrain` with named planes
+objective.  It builds a :class:`~optics.core.trains.LensTrain` with named planes
 
 ``"etl"``, ``"etl_relay_1"``, ``"etl_relay_2"``, the scanner planes
 (``"resonant"``, ``"galvo"``, ...), ``"relay1_1"``, ``"relay1_2"``, ...,
@@ -44,7 +44,7 @@ and the sample at its front focal distance :math:`n f_o` in the immersion
 medium of index :math:`n`.  Lateral quantities do not depend on :math:`n`;
 axial focus shifts in the sample do (they scale with :math:`n`).
 
->>> from optics.parts import Objective, Scanner
+>>> from optics.microscope.parts import Objective, Scanner
 >>> from optics.units import ureg
 >>> path = ScanPath(
 ...     scanners=[Scanner("resonant", aperture=5, optical_angle=26 * ureg.deg)],
@@ -66,8 +66,8 @@ from functools import cached_property
 
 import sympy
 
-from .elements import ABCD, Space, ThinLens, TunableLens
-from .errors import (
+from optics.core.elements import ABCD, Space, ThinLens, TunableLens
+from optics.errors import (
     ClippingWarning,
     ConjugationWarning,
     InvalidParameterError,
@@ -75,11 +75,11 @@ from .errors import (
     OpticsValueError,
     PlaneError,
 )
-from .parts import Lens, Objective, Scanner, TunableLensPart
-from .resolution import effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
-from .symbolic import to_expr
-from .trains import LensTrain
-from .units import as_result, is_quantity, quantity, to_magnitude
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
+from optics.microscope.resolution import effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
+from optics.core.symbolic import to_expr
+from optics.core.trains import LensTrain
+from optics.units import as_result, is_quantity, quantity, to_magnitude
 
 __all__ = [
     "Relay",
@@ -128,7 +128,7 @@ class Relay:
 
     Parameters
     ----------
-    first, second : length, sympy expression or :class:`~optics.parts.Lens`
+    first, second : length, sympy expression or :class:`~optics.microscope.parts.Lens`
         The two lenses in light order (positive focal lengths).
     spacings : tuple of three lengths, optional
         ``(d1, d2, d3)``: plane to first lens, first to second lens, second
@@ -174,7 +174,7 @@ class Relay:
 class ObjectiveModel:
     r"""An objective given by focal length, NA and immersion index (numbers or symbols).
 
-    Use it for symbolic paths; real objectives are :class:`~optics.parts.Objective`
+    Use it for symbolic paths; real objectives are :class:`~optics.microscope.parts.Objective`
     parts (converted with :meth:`from_part`).  The back-aperture diameter is
     *aperture* when given (a maker's value), else :math:`2\,\mathrm{NA}\,f`.
 
@@ -211,7 +211,7 @@ class ObjectiveModel:
 
     @classmethod
     def from_part(cls, part: Objective) -> "ObjectiveModel":
-        """Model of an :class:`~optics.parts.Objective` part (EFL, NA, index, back aperture)."""
+        """Model of an :class:`~optics.microscope.parts.Objective` part (EFL, NA, index, back aperture)."""
         return cls(part.efl, part.na, part.immersion_index, part.name, part.back_aperture)
 
 
@@ -219,7 +219,7 @@ class ObjectiveModel:
 class ScannerModel:
     """A scan mirror given by its full optical scan angle (number, Quantity or symbol).
 
-    Use it for symbolic paths; for real scanners use :class:`~optics.parts.Scanner`
+    Use it for symbolic paths; for real scanners use :class:`~optics.microscope.parts.Scanner`
     (which also converts a mechanical angle: optical = 2 x mechanical).
 
     >>> import sympy
@@ -251,7 +251,7 @@ class ScannerModel:
 
     @classmethod
     def from_part(cls, part: Scanner) -> "ScannerModel":
-        """Model of a :class:`~optics.parts.Scanner` part."""
+        """Model of a :class:`~optics.microscope.parts.Scanner` part."""
         return cls(part.name, part.optical_angle, part.aperture, part.kind)
 
 
@@ -261,7 +261,7 @@ def _scanner_model(value, index) -> ScannerModel:
     if isinstance(value, Scanner):
         return ScannerModel.from_part(value)
     raise OpticsTypeError(
-        f"ScanPath: scanner {index + 1} must be an optics.parts.Scanner or a ScannerModel, got {value!r}"
+        f"ScanPath: scanner {index + 1} must be an optics.microscope.parts.Scanner or a ScannerModel, got {value!r}"
     )
 
 
@@ -284,14 +284,14 @@ class ScanPath:
         Scan mirrors in light order (for example resonant, then galvo).
         Their plane names are their kinds (``"resonant"``, ``"galvo"``),
         numbered when a kind repeats.
-    scan_lens, tube_lens : length, sympy expression or :class:`~optics.parts.Lens`
+    scan_lens, tube_lens : length, sympy expression or :class:`~optics.microscope.parts.Lens`
         Focal lengths :math:`f_s`, :math:`f_t` (positive).
-    objective : :class:`~optics.parts.Objective` or :class:`ObjectiveModel`
+    objective : :class:`~optics.microscope.parts.Objective` or :class:`ObjectiveModel`
     beam_diameter : length
         Diameter of the collimated beam at plane *beam_at*.
     relays : sequence of Relay
         One relay between each pair of consecutive scanners.
-    etl : :class:`~optics.parts.TunableLensPart`, optional
+    etl : :class:`~optics.microscope.parts.TunableLensPart`, optional
         Remote tunable lens, relayed onto the first scanner by *etl_relay*.
     etl_relay : Relay, optional
         Required with *etl*.
@@ -358,14 +358,14 @@ class ScanPath:
             obj = ObjectiveModel.from_part(obj)
         elif not isinstance(obj, ObjectiveModel):
             raise OpticsTypeError(
-                f"ScanPath: objective must be an optics.parts.Objective or an ObjectiveModel, got {obj!r}"
+                f"ScanPath: objective must be an optics.microscope.parts.Objective or an ObjectiveModel, got {obj!r}"
             )
         object.__setattr__(self, "objective", obj)
         beam = to_expr(self.beam_diameter, "mm", name="ScanPath: beam diameter", positive=True, nonzero=True)
         object.__setattr__(self, "beam_diameter", beam)
         if self.etl is not None:
             if not isinstance(self.etl, TunableLensPart):
-                raise OpticsTypeError(f"ScanPath: etl must be an optics.parts.TunableLensPart, got {self.etl!r}")
+                raise OpticsTypeError(f"ScanPath: etl must be an optics.microscope.parts.TunableLensPart, got {self.etl!r}")
             if not isinstance(self.etl_relay, Relay):
                 raise InvalidParameterError(
                     "ScanPath: an ETL needs etl_relay, the Relay that images it onto the first scanner"
@@ -704,7 +704,7 @@ class ScanPath:
             ``{"effective_na", "lateral_fwhm", "axial_fwhm"}``; FWHM in µm.
         """
         if self.is_symbolic:
-            raise OpticsTypeError("ScanPath.resolution needs a numeric path; use optics.resolution for closed forms")
+            raise OpticsTypeError("ScanPath.resolution needs a numeric path; use optics.microscope.resolution for closed forms")
         lam = to_magnitude(wavelength, "um", name="ScanPath.resolution: wavelength") if is_quantity(wavelength) \
             else to_magnitude(quantity(wavelength, "mm"), "um", name="wavelength")
         na = self.effective_na
@@ -906,7 +906,7 @@ class ScanPath:
         n_pixels : int, optional
             Adds the pixel size per scanner.
         """
-        from .report import path_report
+        from optics.report import path_report
 
         return path_report(self, wavelength, n_pixels)
 

@@ -6,7 +6,7 @@ matrices stay exact and cancel cleanly.  Quantities are converted once to the
 base unit (see :mod:`optics.units`).  Strings are refused: nothing a user
 types is ever parsed by ``sympify`` or ``eval``.
 
->>> from optics.symbolic import to_expr
+>>> from optics.core.symbolic import to_expr
 >>> to_expr(12.5, "mm", name="ThinLens: focal length f")
 25/2
 >>> to_expr("__import__('os')", "mm", name="ThinLens: focal length f")
@@ -23,8 +23,8 @@ from fractions import Fraction
 
 import sympy
 
-from .errors import InvalidParameterError, OpticsTypeError, OpticsValueError
-from .units import is_quantity, to_base, to_magnitude
+from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
+from optics.units import is_quantity, to_base, to_magnitude
 
 __all__ = ["to_expr", "symbols", "cancel_entries", "matmul2", "is_numeric", "resolve_values", "symbol_for"]
 

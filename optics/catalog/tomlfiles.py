@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import DesignFileError
+from optics.errors import DesignFileError
 
 try:  # Python >= 3.11
     import tomllib

@@ -14,7 +14,7 @@ diameter follows from the Abbe sine condition:
 
 .. math:: f_o = f_\mathrm{TL} / M, \qquad D_\mathrm{BA} = 2\,\mathrm{NA}\, f_o
 
->>> from optics.parts import Objective
+>>> from optics.microscope.parts import Objective
 >>> obj = Objective("Nikon 16x/0.8 W", magnification=16, na=0.8, maker="Nikon", immersion_index=1.333)
 >>> obj.efl, obj.back_aperture
 (<Quantity(12.5, 'millimeter')>, <Quantity(20.0, 'millimeter')>)
@@ -25,9 +25,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-from .errors import InvalidParameterError, OpticsTypeError
-from .units import quantity
-from .validate import finite, positive
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.units import quantity
+from optics.validate import finite, positive
 
 __all__ = [
     "TUBE_LENS_STANDARDS",

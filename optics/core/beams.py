@@ -14,7 +14,7 @@ and :math:`w` the :math:`1/e^2` intensity radius.  The Rayleigh range is
 
 .. math:: z_R = \frac{\pi n w_0^2}{M^2 \lambda_0}.
 
-**ABCD law with index changes.**  The elements of :mod:`optics.elements`
+**ABCD law with index changes.**  The elements of :mod:`optics.core.elements`
 act on rays :math:`(y, \theta)` with *actual* angles, so
 :math:`\det M = n_\mathrm{in}/n_\mathrm{out}`.  The textbook law (Kogelnik &
 Li 1966; Siegman, *Lasers*, ch. 15) is written for reduced angles
@@ -73,11 +73,11 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from .elements import Element, Space
-from .errors import InvalidParameterError, OpticsTypeError, OpticsValueError
-from .symbolic import cancel_entries, is_numeric, to_expr
-from .trains import LensTrain
-from .units import as_result, is_quantity, quantity, to_magnitude
+from optics.core.elements import Element, Space
+from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
+from optics.core.symbolic import cancel_entries, is_numeric, to_expr
+from optics.core.trains import LensTrain
+from optics.units import as_result, is_quantity, quantity, to_magnitude
 
 __all__ = ["GaussianBeam", "BeamEnvelope", "Waist", "waist_after_abcd", "collimated_focus_limit"]
 

@@ -26,7 +26,7 @@ Conventions
   :math:`z(P) = z_f(P) - z_f(P_\mathrm{ref})`.  For a collimated input the
   focus :math:`z_f` is the back focal distance :math:`-A/C` of the train (the
   :math:`z_R \to \infty` limit of the Gaussian waist, see
-  :func:`optics.beams.collimated_focus_limit`); with a :class:`GaussianBeam`
+  :func:`optics.core.beams.collimated_focus_limit`); with a :class:`GaussianBeam`
   it is the waist, where :math:`\mathrm{Re}\,q = 0`.
 * ``conjugate_offset`` :math:`\Delta` places the plane the scanners and the ETL
   are imaged to :math:`\Delta` past the objective's back focal plane (towards
@@ -58,20 +58,20 @@ from collections import namedtuple
 import numpy as np
 import sympy
 
-from .beams import GaussianBeam, waist_after_abcd
-from .compile import compile_expr
-from .elements import Interface, Mirror, Space, ThinLens, TunableLens
-from .errors import (
+from optics.core.beams import GaussianBeam, waist_after_abcd
+from optics.core.compile import compile_expr
+from optics.core.elements import Interface, Mirror, Space, ThinLens, TunableLens
+from optics.errors import (
     InvalidParameterError,
     NoFocusError,
     NonFiniteResultError,
     OpticsTypeError,
     OpticsValueError,
 )
-from .parts import TunableLensPart
-from .symbolic import to_expr
-from .trains import LensTrain
-from .units import quantity, to_magnitude
+from optics.microscope.parts import TunableLensPart
+from optics.core.symbolic import to_expr
+from optics.core.trains import LensTrain
+from optics.units import quantity, to_magnitude
 
 __all__ = [
     "POWER",
@@ -191,7 +191,7 @@ def focus_distance_expr(train: LensTrain, *, beam=None, start="input", end="outp
     r"""Distance from plane *end* to the focus, as a sympy expression (mm).
 
     Collimated input (``beam=None``): the back focal distance :math:`-A/C`.
-    With a :class:`~optics.beams.GaussianBeam` given at plane *start*: the
+    With a :class:`~optics.core.beams.GaussianBeam` given at plane *start*: the
     waist, where :math:`\mathrm{Re}\,q = 0`.
 
     Raises
@@ -219,7 +219,7 @@ def focus_shift_expr(train: LensTrain, power=POWER, *, beam=None, reference=None
     Parameters
     ----------
     train : LensTrain
-        Any train holding a :class:`~optics.elements.TunableLens` of power *power*.
+        Any train holding a :class:`~optics.core.elements.TunableLens` of power *power*.
     power : sympy.Symbol
         The ETL power symbol (dpt).
     beam : GaussianBeam, optional
@@ -352,7 +352,7 @@ class RemoteFocus:
     expr : sympy.Expr
         The focus shift z(P) in mm, derived from *train*.
 
-    >>> from optics.parts import TunableLensPart
+    >>> from optics.microscope.parts import TunableLensPart
     >>> etl = TunableLensPart("ETL", aperture=16, power_min=-2, power_max=3)
     >>> rf = RemoteFocus(12.5, 200, 50, [(100, 50), (50, 75)], etl=etl)
     >>> rf.z_range().span.round(1)

@@ -1,12 +1,12 @@
 r"""Lens trains: elements in the order light meets them, with named planes.
 
-A :class:`LensTrain` is a frozen sequence of :mod:`~optics.elements`.  Plane
+A :class:`LensTrain` is a frozen sequence of :mod:`~optics.core.elements`.  Plane
 markers (:class:`Plane` or a plain string in the list) name the reference
 planes between elements: ``"resonant"``, ``"galvo"``, ``"back_aperture"``,
 ``"sample"`` and so on.  The names ``"input"`` (before the first element) and
 ``"output"`` (after the last) always exist.
 
-Sign conventions are those of :mod:`optics.elements`: +z is the direction of
+Sign conventions are those of :mod:`optics.core.elements`: +z is the direction of
 light, rays are :math:`(y, \theta)` with actual angles, lengths in mm.  For the
 matrix :math:`M = \begin{pmatrix}A&B\\C&D\end{pmatrix}` of a train from
 its input to its output plane, with indices :math:`n_\mathrm{in}`,
@@ -42,10 +42,10 @@ import sympy
 from sympy.polys.fields import field as _field
 from sympy.polys.polyerrors import CoercionFailed, PolynomialError
 
-from .elements import Element, Space
-from .errors import AfocalError, NoFocusError, OpticsTypeError, PlaneError
-from .symbolic import matmul2, resolve_values, to_expr
-from .units import as_result
+from optics.core.elements import Element, Space
+from optics.errors import AfocalError, NoFocusError, OpticsTypeError, PlaneError
+from optics.core.symbolic import matmul2, resolve_values, to_expr
+from optics.units import as_result
 
 __all__ = ["Plane", "LensTrain", "RayPoint", "ImageLocation"]
 

@@ -1,7 +1,7 @@
 r"""The part catalog: objectives, lenses, scan mirrors and tunable lenses.
 
 Parts live in data files (TOML), not in code.  The packaged files in
-``optics/data`` hold objectives, scan and tube lenses, stock achromats,
+``optics/catalog/data`` hold objectives, scan and tube lenses, stock achromats,
 resonant scanners, galvanometers and electrically tunable lenses; users add
 their own parts from files in the same format (see ``docs/catalog.md``).
 
@@ -33,11 +33,11 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-from .errors import DesignFileError, OpticsError, PartNotFoundError
-from .parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
-from .units import parse_quantity, to_magnitude
+from optics.errors import DesignFileError, OpticsError, PartNotFoundError
+from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
+from optics.units import parse_quantity, to_magnitude
 
-from .tomlfiles import key_line, read_toml
+from optics.catalog.tomlfiles import key_line, read_toml
 
 __all__ = ["KINDS", "Catalog", "CatalogEntry", "get_part"]
 
@@ -605,11 +605,11 @@ _PACKAGED_FILES = ("objectives.toml", "lenses.toml", "scanners.toml", "etls.toml
 
 @functools.lru_cache(maxsize=1)
 def _default_catalog() -> Catalog:
-    data = resources.files("optics").joinpath("data")
+    data = resources.files("optics.catalog").joinpath("data")
     entries = []
     for filename in _PACKAGED_FILES:
         resource = data.joinpath(filename)
-        entries.extend(_FileReader(resource.read_text(encoding="utf-8"), f"optics/data/{filename}").entries())
+        entries.extend(_FileReader(resource.read_text(encoding="utf-8"), f"optics/catalog/data/{filename}").entries())
     return Catalog(tuple(entries))
 
 

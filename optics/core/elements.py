@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import sympy
 
-from .errors import InvalidParameterError, OpticsTypeError
-from .symbolic import cancel_entries, matmul2, to_expr
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.core.symbolic import cancel_entries, matmul2, to_expr
 
 __all__ = [
     "Element",

@@ -1,11 +1,11 @@
 r"""Search stock lens sets for a scan path: every combination, vectorized.
 
-Give a template :class:`~optics.scanpath.ScanPath` (scanners, objective,
+Give a template :class:`~optics.microscope.path.ScanPath` (scanners, objective,
 beam, ETL) and candidate lenses for some of its lens roles (``scan_lens``,
 ``tube_lens``, ``relay1_1``, ``relay1_2``, ..., ``etl_relay_1``,
 ``etl_relay_2``).  Each role's focal length becomes a sympy symbol; every
 metric is derived *once* in closed form from the path's lens train and
-compiled to a numpy function (:func:`optics.compile.compile_expr`), then
+compiled to a numpy function (:func:`optics.core.compile.compile_expr`), then
 evaluated on the grid of all combinations by broadcasting, chunk by chunk.
 
 Metrics (pluggable, see :class:`Metric`):
@@ -26,8 +26,8 @@ z-range) and the Pareto front over FOV, fill and z-range is returned.
 
 Relays in the template are taken as 4f-spaced during the search.
 
->>> from optics.parts import Objective, Scanner
->>> from optics.scanpath import ScanPath
+>>> from optics.microscope.parts import Objective, Scanner
+>>> from optics.microscope.path import ScanPath
 >>> path = ScanPath([Scanner("res", aperture=5, optical_angle=0.45)], 50, 200,
 ...                 Objective("16x", magnification=16, na=0.8, maker="Nikon"), beam_diameter=5)
 >>> result = search_lens_sets(path, {"scan_lens": [40, 50, 75], "tube_lens": [150, 200, 300]},
@@ -45,12 +45,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from .compile import compile_expr
-from .errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError
-from .parts import Lens
-from .scanpath import FOV_FORMS, ScanPath
-from .symbolic import to_expr
-from .units import is_quantity, to_magnitude
+from optics.core.compile import compile_expr
+from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError
+from optics.microscope.parts import Lens
+from optics.microscope.path import FOV_FORMS, ScanPath
+from optics.core.symbolic import to_expr
+from optics.units import is_quantity, to_magnitude
 
 __all__ = ["Metric", "SearchResult", "search_lens_sets", "default_metrics", "z_range_metric", "pareto_mask"]
 
@@ -65,7 +65,7 @@ class Metric:
         Column name (an identifier).
     derive : callable
         ``derive(path) -> sympy expression`` for the symbolic
-        :class:`~optics.scanpath.ScanPath` whose searched focal lengths are
+        :class:`~optics.microscope.path.ScanPath` whose searched focal lengths are
         symbols; the expression is compiled once and evaluated on the grid.
     unit : str
         Unit of the value (for display), e.g. ``"mm"``.
@@ -91,7 +91,7 @@ def z_range_metric() -> Metric:
 
     Derived from the train: :math:`|z(P_\max) - z(P_\min)|`, with
     :math:`z(P) = -A/C` from the ETL (at total power :math:`P`) to the sample
-    (see :meth:`optics.scanpath.ScanPath.focus_shift`).
+    (see :meth:`optics.microscope.path.ScanPath.focus_shift`).
     """
 
     def derive(path):
@@ -277,7 +277,7 @@ def search_lens_sets(
         Template: scanners, objective, beam, ETL and the lenses not searched.
     candidates : dict
         Role -> list of focal lengths (numbers in mm or Quantities) or
-        :class:`~optics.parts.Lens` parts (their clear apertures are checked).
+        :class:`~optics.microscope.parts.Lens` parts (their clear apertures are checked).
     min_fov : length or dict, optional
         Minimum FOV along every scanner axis, or ``{scanner plane: value}``.
     min_fill : float, optional

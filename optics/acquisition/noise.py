@@ -53,9 +53,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from .errors import InvalidParameterError, OpticsTypeError
-from .units import is_quantity, quantity, to_magnitude
-from .validate import positive, scalar_or_array
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.units import is_quantity, quantity, to_magnitude
+from optics.validate import positive, scalar_or_array
 
 __all__ = [
     "REFERENCE_NEURONS",
@@ -338,7 +338,7 @@ def acquisition_budget(
     frame_rate : frequency
         Sampling rate of each neuron (Hz if a number); for several planes the
         volume rate, for example from
-        :func:`optics.scanning.resonant_frame_rate` divided by *planes*.
+        :func:`optics.acquisition.scanning.resonant_frame_rate` divided by *planes*.
     n_neurons : float, optional
         Neurons recorded.  Give this or *fov* and *density*.
     fov : length, optional

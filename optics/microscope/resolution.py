@@ -51,8 +51,8 @@ import math
 import numpy as np
 import sympy
 
-from .errors import InvalidParameterError
-from .units import is_quantity, quantity, to_magnitude
+from optics.errors import InvalidParameterError
+from optics.units import is_quantity, quantity, to_magnitude
 
 __all__ = [
     "back_aperture_diameter",

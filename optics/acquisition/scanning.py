@@ -3,7 +3,7 @@ r"""Scanner kinematics: scan speed, dwell times, pulses per spot, line and frame
 A point-scanning microscope does not end at the optics: how fast the focus
 moves over the sample sets the time spent on each resolution spot, the number
 of laser pulses that hit it, the line and frame rates and, with them, the
-noise level of the recording (see :mod:`optics.noise`).
+noise level of the recording (see :mod:`optics.acquisition.noise`).
 
 Conventions
 -----------
@@ -65,9 +65,9 @@ import math
 
 import numpy as np
 
-from .errors import InvalidParameterError, OpticsTypeError
-from .units import quantity
-from .validate import count, finite, fraction, positive, scalar_or_array
+from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.units import quantity
+from optics.validate import count, finite, fraction, positive, scalar_or_array
 
 __all__ = [
     "scan_amplitude",

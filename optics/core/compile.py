@@ -30,9 +30,9 @@ from functools import lru_cache
 import numpy as np
 import sympy
 
-from .errors import MissingSymbolsError, NonFiniteResultError, OpticsTypeError
-from .symbolic import resolve_values, symbol_for
-from .units import is_quantity, quantity, to_base, to_magnitude
+from optics.errors import MissingSymbolsError, NonFiniteResultError, OpticsTypeError
+from optics.core.symbolic import resolve_values, symbol_for
+from optics.units import is_quantity, quantity, to_base, to_magnitude
 
 __all__ = ["compile_expr", "evaluate", "CompiledExpression"]
 

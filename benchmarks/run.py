@@ -140,12 +140,13 @@ def check_derivation(z, power, params, others):
 
 def bench_derivation(repeat=3, naive_relays=2, naive_repeat=1, relays=2):
     """Closed form from the full train vs naive sympy product + simplify and vs a hand-tuned derivation."""
-    from optics.microscope.remote_focus import focus_shift_expr
+    from optics.microscope.closed_forms import focus_shift_expr
+    from optics.microscope.remote_focus import POWER
 
     power, params, train, elements = derivation_problem(relays)
     p_off = params["p_off"]
-    z = focus_shift_expr(train)
-    t_ours = best_time(lambda: focus_shift_expr(train), repeat, cold_caches)
+    z = focus_shift_expr(train, POWER)
+    t_ours = best_time(lambda: focus_shift_expr(train, POWER), repeat, cold_caches)
     hand = baselines.hand_tuned_focus_shift(power, p_off, elements)
     t_hand = best_time(lambda: baselines.hand_tuned_focus_shift(power, p_off, elements), repeat, cold_caches)
     rows = []
@@ -154,8 +155,8 @@ def bench_derivation(repeat=3, naive_relays=2, naive_repeat=1, relays=2):
         z_n = z
     else:  # the naive product on the full train takes ~40 s: use a shorter train, and time ours on it too
         n_power, n_params, n_train, n_elements = derivation_problem(naive_relays)
-        z_n = focus_shift_expr(n_train)
-        t_ours_n = best_time(lambda: focus_shift_expr(n_train), repeat, cold_caches)
+        z_n = focus_shift_expr(n_train, POWER)
+        t_ours_n = best_time(lambda: focus_shift_expr(n_train, POWER), repeat, cold_caches)
     naive = []
     t_naive = best_time(lambda: naive.append(baselines.naive_focus_shift(n_power, p_off, n_elements)),
                         naive_repeat, cold_caches)
@@ -182,7 +183,7 @@ def sweep_design():
     from optics.microscope.remote_focus import RemoteFocus
 
     d = SWEEP_DESIGN
-    return RemoteFocus(d["f_o"], d["f_t"], d["f_s"], d["relays"], offset_power=d["p_off"], n=d["n"],
+    return RemoteFocus.from_focal_lengths(d["f_o"], d["f_t"], d["f_s"], d["relays"], offset_power=d["p_off"], n=d["n"],
                        conjugate_offset=d["delta"], etl_offset=d["d_e"])
 
 
@@ -200,7 +201,8 @@ def check_sweep(z_um, p):
 def bench_sweep(points=10**6, repeat=5):
     """RemoteFocus.z over *points* ETL powers vs hand-written numpy element formulas."""
     from optics.core.compile import compile_expr
-    from optics.microscope.remote_focus import POWER, focus_shift_expr
+    from optics.microscope.closed_forms import focus_shift_expr
+    from optics.microscope.remote_focus import POWER
     from optics.units import ureg
 
     p = sweep_powers(points)
@@ -208,7 +210,7 @@ def bench_sweep(points=10**6, repeat=5):
     rf = sweep_design()
     z = rf.z(pq)
     ok = z.units == ureg.um and check_sweep(z.magnitude, p)
-    closed = compile_expr(focus_shift_expr(rf.train), (POWER,))
+    closed = compile_expr(focus_shift_expr(rf.train, POWER), (POWER,))
     ok_closed = check_sweep(closed(p) * 1000, p)
     d = SWEEP_DESIGN
     t_api = best_time(lambda: rf.z(pq), repeat)
@@ -287,9 +289,9 @@ def search_params(path):
     return dict(
         beam=float(path.beam_diameter), na=float(obj.na), n=float(obj.n), f_o=float(obj.f),
         back_aperture=float(obj.back_aperture), alpha_res=float(path.scanners[0].optical_angle),
-        alpha_galvo=float(path.scanners[1].optical_angle), ap_etl=float(path.etl.aperture.magnitude),
+        alpha_galvo=float(path.scanners[1].optical_angle), ap_etl=float(path.etl.aperture),
         ap_res=float(path.scanners[0].aperture), ap_galvo=float(path.scanners[1].aperture),
-        power_span=float((path.etl.power_max - path.etl.power_min).magnitude), **SEARCH_LIMITS)
+        power_span=float(path.etl.power_max - path.etl.power_min), **SEARCH_LIMITS)
 
 
 def numpy_search_for(path, cands, limit):

@@ -48,6 +48,9 @@ napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_use_param = False
+# Attributes sections as :ivar: fields: autodoc documents dataclass and named-tuple
+# fields itself, and a second description of each would be a duplicate.
+napoleon_use_ivar = True
 
 html_theme = "alabaster"
 html_static_path = []

@@ -31,19 +31,31 @@ from optics.microscope.resolution import (
     two_photon_lateral_fwhm,
     two_photon_psf_fwhm,
 )
-from optics.microscope.path import ObjectiveModel, Relay, ScannerModel, ScanPath
-from optics.core.beams import BeamEnvelope, GaussianBeam, Waist, collimated_focus_limit
-from optics.microscope.remote_focus import (
-    POWER as ETL_POWER,
-    Linearity,
-    RemoteFocus,
+from optics.microscope.path import (
+    ETL_POWER,
+    ClippingRow,
+    ConjugationRow,
+    FieldOfView,
+    LensModel,
+    ObjectiveModel,
+    Relay,
+    ScannerModel,
+    ScanPath,
+    TunableLensModel,
     ZRange,
+)
+from optics.microscope.resolution import Resolution
+from optics.core.beams import BeamEnvelope, GaussianBeam, Waist, collimated_focus_limit
+from optics.microscope.closed_forms import (
+    beam_diameter_expr,
+    fill_expr,
     focus_distance_expr,
     focus_shift_expr,
+    footprint_expr,
+    fov_expr,
     fov_scale_expr,
-    linearity,
-    remote_focus_train,
 )
+from optics.microscope.remote_focus import Linearity, RemoteFocus, linearity, remote_focus_train
 from optics.microscope.search import Metric, SearchResult, pareto_mask, search_lens_sets
 from optics.acquisition.scanning import (
     dark_state_yield,
@@ -60,6 +72,7 @@ from optics.acquisition.noise import AcquisitionBudget, acquisition_budget, nois
 # Parts catalog, design files, reports.
 from optics.catalog import Catalog, CatalogEntry, get_part
 from optics.design import Design, load_design, save_design
+from optics.analysis import Analysis, analyze
 from optics.report import Report, design_report
 
 __version__ = "0.1.0"
@@ -135,6 +148,18 @@ __all__ = [
     "ureg",
     "Waist",
     "ZRange",
+    "ClippingRow",
+    "ConjugationRow",
+    "FieldOfView",
+    "LensModel",
+    "TunableLensModel",
+    "Resolution",
+    "beam_diameter_expr",
+    "fill_expr",
+    "footprint_expr",
+    "fov_expr",
+    "Analysis",
+    "analyze",
     *_error_names,
 ]
 

@@ -39,11 +39,11 @@ def _load(design_path):
     return Design.default() if design_path is None else load_design(design_path)
 
 
-def _write_figures(design, out_dir: Path) -> list:
-    """Render every figure, then move them into *out_dir* together."""
+def _write_figures(analysis, out_dir: Path) -> list:
+    """Render every figure of *analysis*, then move them into *out_dir* together."""
     from optics.plotting.report import report_figures
 
-    figures = report_figures(design)
+    figures = report_figures(analysis)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".optics-report-", dir=out_dir.parent))
@@ -62,11 +62,13 @@ def _write_figures(design, out_dir: Path) -> list:
 
 
 def _cmd_report(args) -> int:
-    from optics.report import design_report
+    from optics.analysis import analyze
+    from optics.report import render_report
 
     design = _load(args.design)
-    report = design_report(design)
-    written = [] if args.no_figures else _write_figures(design, Path(args.out))
+    analysis = analyze(design)  # the path is built once; text, JSON and figures render from it
+    report = render_report(analysis)
+    written = [] if args.no_figures else _write_figures(analysis, Path(args.out))
     if args.json:
         data = report.as_dict()
         data["figures"] = [str(p) for p in written]

@@ -119,6 +119,7 @@ _TABLES = {
 }
 _ARRAYS = {"scanners": "scanner", "relays": "relay"}
 _RELAY_TABLES = ("etl_relay",)
+_LIST_KEYS = ("spacings",)
 _REQUIRED = ("beam_diameter", "objective", "scanners", "scan_lens", "tube_lens")
 
 
@@ -179,6 +180,7 @@ class Design:
     n_lines: int | None = None
     rep_rate: object = None
     parts_file: str | None = None
+    spacings: tuple | None = None
     origin: str = field(default="<design>", compare=False)
 
     # -- reading -------------------------------------------------------------------
@@ -255,15 +257,26 @@ class Design:
         }
         return out
 
-    def scan_path(self, *, check: bool = True):
+    def scan_path(self, *, check: bool = True, parts=None):
         """Build the :class:`~optics.microscope.path.ScanPath` of this design.
 
         Scanners use their ``scan_angle`` (the optical angle actually
-        scanned) when given, else the part's maximum optical angle.
+        scanned) when given, else the part's maximum optical angle.  The
+        top-level ``spacings`` (last scanner -> scan lens, scan lens -> tube
+        lens, tube lens -> back aperture) and each relay's ``spacings`` place
+        the lenses; missing ones are 4f.
+
+        Parameters
+        ----------
+        check : bool
+            Issue conjugation and clipping warnings.
+        parts : dict, optional
+            The resolved parts (:meth:`parts`), when the caller has them already.
         """
         from optics.microscope.path import Relay, ScannerModel, ScanPath
 
-        parts = self.parts()
+        if parts is None:
+            parts = self.parts()
         scanners = []
         for i, (component, part) in enumerate(zip(self.scanners, parts["scanners"])):
             angle = component.get("scan_angle")
@@ -295,6 +308,7 @@ class Design:
                 etl=parts["etl"],
                 etl_relay=etl_relay,
                 beam_at=self.beam_at,
+                spacings=self.spacings,
                 check=check,
             )
         except OpticsError as err:
@@ -340,7 +354,7 @@ class _Reader:
         if not isinstance(self.text, str):
             raise DesignFileError(f"{self.label}: a design is TOML text, got {type(self.text).__name__}")
         data = read_toml(self.text, self.label)
-        known = set(_TOP_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES)
+        known = set(_TOP_KEYS) | set(_LIST_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES)
         for key in data:
             if key not in known:
                 raise self.fail(None, key, "unknown key" + _hint(key, known))
@@ -358,6 +372,9 @@ class _Reader:
         etl_relay = self.relay("etl_relay", data["etl_relay"]) if "etl_relay" in data else None
         if not scanners:
             raise self.fail("scanners", None, "at least one scanner is required")
+        spacings = None
+        if "spacings" in data:
+            spacings = self.spacings(None, data["spacings"])
         for key in ("n_pixels", "n_lines"):
             if key in top and top[key] < 1:
                 raise self.fail(None, key, f"must be a positive whole number, got {top[key]}")
@@ -377,6 +394,7 @@ class _Reader:
             n_lines=top.get("n_lines"),
             rep_rate=top.get("rep_rate"),
             parts_file=top.get("parts_file"),
+            spacings=spacings,
             origin=self.label,
         )
 
@@ -430,6 +448,11 @@ class _Reader:
             raise self.fail(table, None, "give a catalog 'part' or a focal length 'f'", index)
         return Component(kind, part, values)
 
+    def spacings(self, table, raw, index=0):
+        if not isinstance(raw, list) or len(raw) != 3:
+            raise self.fail(table, "spacings", "must be a list of three lengths [d1, d2, d3]", index)
+        return tuple(self.value(table, "spacings", s, "mm", index) for s in raw)
+
     def lens(self, table, key, raw, index):
         if isinstance(raw, str):
             try:
@@ -454,9 +477,7 @@ class _Reader:
                 raise self.fail(table, key, "missing (the relay's lenses are 'first' and 'second')", index)
         spacings = item.get("spacings")
         if spacings is not None:
-            if not isinstance(spacings, list) or len(spacings) != 3:
-                raise self.fail(table, "spacings", "must be a list of three lengths [d1, d2, d3]", index)
-            spacings = tuple(self.value(table, "spacings", s, "mm", index) for s in spacings)
+            spacings = self.spacings(table, spacings, index)
         return RelaySpec(
             self.lens(table, "first", item["first"], index),
             self.lens(table, "second", item["second"], index),
@@ -513,6 +534,8 @@ def _write(design: Design) -> str:
         if value is None or (key == "beam_at" and value == "laser"):
             continue
         out.append(f"{key} = {_format(value, kind)}")
+    if design.spacings is not None:
+        out.append("spacings = [" + ", ".join(_format(v, "mm") for v in design.spacings) + "]")
     out += ["", "[objective]", *_component_lines(design.objective)]
     for scanner in design.scanners:
         out += ["", "[[scanners]]", *_component_lines(scanner)]

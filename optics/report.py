@@ -1,34 +1,37 @@
-"""The design report: every number ``optics report`` prints, computed from a design.
+"""The design report: every number ``optics report`` prints, rendered from one analysis.
 
-:func:`design_report` turns a :class:`~optics.design.Design` into a
-:class:`Report`: sections of labelled values (Quantities, numbers or text),
-the warnings the path raised (clipping, conjugation), and the parts with
-their provenance.  The command line prints :meth:`Report.to_text` or
-:meth:`Report.to_json`; nothing in a report is typed in — every value is
-computed by the library from the design.
+:func:`render_report` turns an :class:`~optics.analysis.Analysis` (the path
+and every quantity derived from it, computed once) into a :class:`Report`:
+items with stable snake_case ids (``beam.diameter_at_back_aperture``,
+``fov.resonant.exact``, ``remote_focus.z_range``), display labels, values
+(Quantities, numbers or text), the warnings of the path's checks and the
+parts with the origin of their values.  The command line prints
+:meth:`Report.to_text` or :meth:`Report.to_json`; nothing in a report is typed
+in or computed here.
 
 >>> from optics.design import Design
 >>> report = design_report(Design.default())
->>> report.value("Beam", "beam diameter at back aperture")
+>>> report.value("beam.diameter_at_back_aperture")
 <Quantity(20.0, 'millimeter')>
 """
 
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass, field
 
-from optics.errors import OpticsValueError, OpticsWarning
+from optics.analysis import Analysis, analyze, analyze_path
+from optics.errors import OpticsTypeError
 from optics.units import is_quantity, quantity
 
-__all__ = ["Report", "ReportItem", "design_report", "path_report", "remote_focus_of"]
+__all__ = ["Report", "ReportItem", "render_report", "design_report", "path_report"]
 
 
 @dataclass(frozen=True)
 class ReportItem:
-    """One reported value: section, label, value and an optional note."""
+    """One reported value: stable id, section, display label, value and an optional note."""
 
+    id: str
     section: str
     label: str
     value: object
@@ -46,12 +49,22 @@ class Report:
     parts: tuple = ()
     extras: dict = field(default_factory=dict, compare=False)
 
-    def value(self, section: str, label: str):
-        """The value reported under *section* / *label*."""
+    def value(self, id: str):
+        """The value of the item with stable id *id* (for example ``"remote_focus.z_range"``).
+
+        Parameters
+        ----------
+        id : str
+        """
         for item in self.items:
-            if item.section == section and item.label == label:
+            if item.id == id:
                 return item.value
-        raise KeyError(f"no report item {section!r} / {label!r}")
+        raise KeyError(f"no report item {id!r}; ids: {', '.join(item.id for item in self.items)}")
+
+    @property
+    def ids(self) -> tuple:
+        """The item ids in report order."""
+        return tuple(item.id for item in self.items)
 
     def sections(self) -> list:
         """Section names in report order."""
@@ -82,12 +95,14 @@ class Report:
 
     def as_dict(self) -> dict:
         """Plain data: values as ``{"value": number, "unit": str}`` (JSON-ready)."""
-        sections: dict = {}
+        values: dict = {}
         for item in self.items:
             entry = _json_value(item.value)
+            entry["label"] = item.label
+            entry["section"] = item.section
             if item.note:
                 entry["note"] = item.note
-            sections.setdefault(item.section, {})[item.label] = entry
+            values[item.id] = entry
         return {
             "title": self.title,
             "design": self.origin,
@@ -96,7 +111,7 @@ class Report:
                  "verified": status == "verified"}
                 for role, name, summary, status in self.parts
             ],
-            "sections": sections,
+            "values": values,
             "warnings": list(self.warnings),
         }
 
@@ -128,95 +143,6 @@ def _json_value(value) -> dict:
     return {"value": str(value)}
 
 
-def remote_focus_of(path):
-    """The :class:`~optics.microscope.remote_focus.RemoteFocus` of a numeric scan path with an ETL.
-
-    The ETL relay comes first, then the relays between scanners, then scan
-    and tube lens and the objective (with its immersion index), as in the
-    reference post's train.  RemoteFocus models 4f-spaced relays, so a path
-    with other spacings is refused rather than silently approximated (its
-    focus shift is still :meth:`ScanPath.focus_shift`).
-
-    Raises
-    ------
-    OpticsValueError
-        If the path has no ETL or a relay or the scan/tube lens spacing is not 4f.
-    """
-    from optics.microscope.remote_focus import RemoteFocus
-
-    if path.etl is None:
-        raise OpticsValueError("remote_focus_of: the path has no ETL")
-    relays = [path.etl_relay, *path.relays]
-    for relay in relays:
-        f1, f2 = relay.first.f, relay.second.f
-        if tuple(relay.spacings) != (f1, f1 + f2, f2):
-            raise OpticsValueError(
-                f"remote_focus_of: relay {f1} mm / {f2} mm has spacings {tuple(map(str, relay.spacings))} mm, "
-                "not 4f; use ScanPath.focus_shift for this path"
-            )
-    fs, ft = path.scan_lens.f, path.tube_lens.f
-    if tuple(path.spacings) != (fs, fs + ft, ft):
-        raise OpticsValueError("remote_focus_of: scan and tube lens are not 4f-spaced; use ScanPath.focus_shift")
-    return RemoteFocus(
-        path.objective.f, ft, fs, [(r.first.f, r.second.f) for r in relays], etl=path.etl, n=path.objective.n
-    )
-
-
-def _transfer_curve(path, points=201):
-    """ETL powers and focus shifts (um) over the ETL's range, from the path's closed form."""
-    import numpy as np
-    import sympy
-
-    from optics.core.compile import compile_expr
-
-    power = sympy.Symbol("P", real=True)
-    z_mm = compile_expr(path.focus_shift(power), [power])
-    off = path.etl.offset_power.magnitude
-    powers = np.linspace(path.etl.power_min.magnitude, path.etl.power_max.magnitude, points)
-    return powers, 1000 * z_mm(powers + off)
-
-
-def _status(component, part) -> str:
-    """Where a part's values come from: the catalog (verified or not) or the design file."""
-    if component.part is None:
-        return "design"
-    overrides = [k for k, _ in component.values if k != "scan_angle"]
-    if overrides:
-        return "overridden"
-    return "verified" if part.verified else "unverified"
-
-
-def _part_rows(design, parts) -> tuple:
-    def q(x, unit="mm", digits=4):
-        return f"{x.to(unit).magnitude:.{digits}g} {unit}"
-
-    def lens_rows(prefix, components, lenses):
-        return [(f"{prefix}{which}", lens.name, f"f {q(lens.f)}", _status(c, lens))
-                for which, c, lens in zip(("first", "second"), components, lenses)]
-
-    rows = []
-    o = parts["objective"]
-    rows.append(("objective", o.name, f"{o.magnification:g}x, NA {o.na:g}, n {o.immersion_index:g}, "
-                 f"EFL {q(o.efl)}, back aperture {q(o.back_aperture)}", _status(design.objective, o)))
-    if parts["etl"] is not None:
-        e = parts["etl"]
-        rows.append(("etl", e.name, f"aperture {q(e.aperture)}, {e.power_min.magnitude:g} to "
-                     f"{e.power_max.magnitude:g} dpt", _status(design.etl, e)))
-        relay = design.etl_relay
-        rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
-    for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
-        freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
-        rows.append((s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
-                     f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", _status(c, s)))
-        if i < len(parts["relays"]):
-            relay = design.relays[i]
-            rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])
-    for role in ("scan_lens", "tube_lens"):
-        lens = parts[role]
-        rows.append((role.replace("_", " "), lens.name, f"f {q(lens.f)}", _status(getattr(design, role), lens)))
-    return tuple(rows)
-
-
 _FLAGS = {
     "verified": "",
     "unverified": "  [unverified part data]",
@@ -225,100 +151,105 @@ _FLAGS = {
 }
 
 
-def _optics_items(path, wavelength, n_pixels) -> list:
-    """Beam, resolution, field of view and remote-focus items of a numeric path."""
+def _optics_items(a: Analysis) -> list:
     items = []
 
-    def add(section, label, value, note=""):
-        items.append(ReportItem(section, label, value, note))
+    def add(id, section, label, value, note=""):
+        items.append(ReportItem(id, section, label, value, note))
 
     beam = "Beam"
-    add(beam, "beam diameter set at", f"{path.beam_at}: {quantity(float(path.beam_diameter), 'mm'):~P}")
-    add(beam, "beam diameter at back aperture", path.back_aperture_beam.to("mm"))
-    add(beam, "objective back-aperture diameter", path.back_aperture.to("mm"), "2 NA f_o")
-    add(beam, "fill ratio", float(path.fill_ratio), "beam / back aperture")
-    add(beam, "effective excitation NA", float(path.effective_na))
-    if wavelength is not None:
-        res = path.resolution(wavelength)
-        section = f"Two-photon resolution at {wavelength.to('nm').magnitude:g} nm"
-        add(section, "lateral FWHM", res["lateral_fwhm"].to("um"), "Zipfel et al. 2003")
-        add(section, "axial FWHM", res["axial_fwhm"].to("um"), "Zipfel et al. 2003")
+    if a.beam_diameter is not None:
+        add("beam.diameter_given", beam, "beam diameter set at", f"{a.beam_at}: {a.beam_diameter:~P}",
+            "collimated")
+        add("beam.diameter_at_back_aperture", beam, "beam diameter at back aperture", a.back_aperture_beam)
+    if a.back_aperture is not None:
+        add("beam.back_aperture", beam, "objective back-aperture diameter", a.back_aperture,
+            "2 NA f_o, or the maker's value")
+    if a.fill_ratio is not None:
+        add("beam.fill_ratio", beam, "fill ratio", a.fill_ratio, "beam / back aperture")
+        add("beam.effective_na", beam, "effective excitation NA", a.effective_na)
+    if a.resolution is not None:
+        section = f"Two-photon resolution at {a.wavelength.to('nm').magnitude:g} nm"
+        add("resolution.lateral_fwhm", section, "lateral FWHM", a.resolution.lateral_fwhm.to("um"),
+            "Zipfel et al. 2003")
+        add("resolution.axial_fwhm", section, "axial FWHM", a.resolution.axial_fwhm.to("um"), "Zipfel et al. 2003")
 
     fov = "Field of view"
-    for plane in path.scanner_planes:
-        add(fov, f"{plane}: exact paraxial", path.fov(plane, "exact").to("um"), "2 tan(alpha/2) |B|")
-        add(fov, f"{plane}: small-angle form", path.fov(plane, "small_angle").to("um"),
-            "tan(alpha) f_o f_s/f_t, reference post")
-        if n_pixels:
-            add(fov, f"{plane}: pixel size ({n_pixels} px)", path.pixel_size(n_pixels, plane).to("um"))
+    pixels = dict(a.pixel_sizes)
+    for row in a.fovs:
+        add(f"fov.{row.plane}.exact", fov, f"{row.plane}: exact paraxial", row.exact.to("um"),
+            "2 tan(alpha/2) |B + z_f D| at the focus z_f")
+        add(f"fov.{row.plane}.small_angle", fov, f"{row.plane}: small-angle form", row.small_angle.to("um"),
+            "tan(alpha) |B + z_f D|, the reference post's form")
+        if row.plane in pixels:
+            add(f"fov.{row.plane}.pixel_size", fov, f"{row.plane}: pixel size ({a.n_pixels} px)",
+                pixels[row.plane].to("um"))
 
-    if path.etl is not None:
-        from optics.microscope.remote_focus import linearity
-
-        z = path.z_range()
-        powers, z_um = _transfer_curve(path)
-        lin = linearity(powers, z_um)
+    rf = a.remote_focus
+    if rf is not None:
         section = "Remote focus (ETL)"
-        off = path.etl.offset_power.magnitude
-        add(section, "ETL power range", f"{path.etl.power_min.magnitude:g} to {path.etl.power_max.magnitude:g} dpt"
-            + (f" (offset {off:g} dpt)" if off else ""))
-        add(section, "focus shift at minimum power", z["z_min_power"].to("um"), "in the sample, + deeper")
-        add(section, "focus shift at maximum power", z["z_max_power"].to("um"))
-        add(section, "z range", z["span"].to("um"))
-        add(section, "transfer-curve slope (linear fit)", lin.slope)
-        # Round-off of an exactly linear curve (ETL conjugate to the back focal
-        # plane) is reported as the zero it is: below 1e-9 of the range.
-        exact = lin.max_deviation.to("um").magnitude <= 1e-9 * z["span"].to("um").magnitude
-        add(section, "linearity: max deviation from line", quantity(0.0, "um") if exact else lin.max_deviation.to("um"),
+        off = rf.offset_power.magnitude
+        add("remote_focus.power_range", section, "ETL power range",
+            f"{rf.power_min.magnitude:g} to {rf.power_max.magnitude:g} dpt" + (f" (offset {off:g} dpt)" if off else ""))
+        add("remote_focus.z_at_min", section, "focus shift at minimum power", rf.z_range.z_at_min.to("um"),
+            "in the sample, + deeper, collimated input")
+        add("remote_focus.z_at_max", section, "focus shift at maximum power", rf.z_range.z_at_max.to("um"))
+        add("remote_focus.z_range", section, "z range", rf.z_range.span.to("um"))
+        lin = rf.curve.linearity
+        add("remote_focus.slope", section, "transfer-curve slope (linear fit)", lin.slope)
+        exact = rf.curve.exactly_linear
+        add("remote_focus.linearity_deviation", section, "linearity: max deviation from line",
+            quantity(0.0, "um") if exact else lin.max_deviation.to("um"),
             "exactly linear: ETL conjugate to the back focal plane" if exact else "")
-        add(section, "linearity: deviation in % of range", 0.0 if exact else float(lin.percent))
+        add("remote_focus.linearity_percent", section, "linearity: deviation in % of range",
+            0.0 if exact else float(lin.percent))
     return items
 
 
-def _path_items(path) -> list:
-    return [
-        ReportItem("Path", "length from input to objective", path.length.to("mm")),
-        ReportItem("Path", "planes not conjugate to the back aperture",
-                   [r["plane"] for r in path.conjugation() if not r["conjugate"]]),
-    ]
-
-
-def _scanning_items(path, scanners, wavelength, n_pixels, n_lines, rep_rate) -> list:
-    """Resonant-scanner kinematics of the first resonant scanner with a frequency."""
-    from optics.acquisition import scanning
-
-    resonant = [(plane, s) for plane, s in zip(path.scanner_planes, scanners)
-                if s.kind == "resonant" and s.frequency is not None]
-    if not resonant:
+def _scanning_items(a: Analysis) -> list:
+    s = a.scanning
+    if s is None:
         return []
-    plane, s = resonant[0]
-    section = f"Scanning ({s.name})"
-    width = path.fov(plane, "exact")
-    items = [ReportItem(section, "line rate (bidirectional)", scanning.resonant_line_rate(s.frequency).to("kHz"))]
-    if n_lines:
-        items.append(ReportItem(section, f"frame rate ({n_lines} lines)",
-                                scanning.resonant_frame_rate(s.frequency, n_lines).to("Hz")))
-    items.append(ReportItem(section, "scan speed at line centre", scanning.resonant_peak_speed(width, s.frequency),
+    section = f"Scanning ({s.scanner})"
+    items = [ReportItem("scanning.line_rate", section, "line rate (bidirectional)", s.line_rate)]
+    if s.frame_rate is not None:
+        items.append(ReportItem("scanning.frame_rate", section, f"frame rate ({s.n_lines} lines)", s.frame_rate))
+    items.append(ReportItem("scanning.peak_speed", section, "scan speed at line centre", s.peak_speed,
                             "FOV taken as the full sweep"))
-    if n_pixels:
-        dwell = scanning.resonant_pixel_dwell_times(n_pixels, s.frequency)
-        items.append(ReportItem(section, f"pixel dwell at line centre ({n_pixels} px)", dwell.min().to("ns"),
-                                "pixels across the full sweep"))
-    if wavelength is not None and rep_rate is not None:
-        spot = path.resolution(wavelength)["lateral_fwhm"]
-        items.append(ReportItem(section, "laser repetition rate", rep_rate.to("MHz")))
-        items.append(ReportItem(section, "pulses per lateral FWHM at line centre",
-                                float(scanning.resonant_cpc(spot, width, s.frequency, rep_rate))))
+    if s.dwell_at_centre is not None:
+        items.append(ReportItem("scanning.dwell_at_centre", section, f"pixel dwell at line centre ({a.n_pixels} px)",
+                                s.dwell_at_centre, "pixels across the full sweep"))
+    if s.pulses_per_fwhm is not None:
+        items.append(ReportItem("scanning.rep_rate", section, "laser repetition rate", s.rep_rate))
+        items.append(ReportItem("scanning.pulses_per_fwhm", section, "pulses per lateral FWHM at line centre",
+                                s.pulses_per_fwhm))
     return items
 
 
-def _warnings(path) -> tuple:
-    """Conjugation and clipping warnings of a path, as messages."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", OpticsWarning)
-        path.check_conjugation()
-        path.check_clipping()
-    return tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
+def _path_items(a: Analysis) -> list:
+    items = [
+        ReportItem("path.length", "Path", "length from input to objective", a.length),
+        ReportItem("path.focus_distance", "Path", "input focus past the nominal focal plane",
+                   a.focus_distance, "0 when every relay is 4f"),
+        ReportItem("path.not_conjugate", "Path", "planes not conjugate to the back aperture",
+                   [r.plane for r in a.conjugation if not r.conjugate]),
+    ]
+    return items
+
+
+def render_report(analysis: Analysis) -> Report:
+    """The report of an :class:`~optics.analysis.Analysis` (nothing is recomputed).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    """
+    if not isinstance(analysis, Analysis):
+        raise OpticsTypeError(f"render_report: expected an Analysis, got {type(analysis).__name__}")
+    items = _optics_items(analysis) + _scanning_items(analysis) + _path_items(analysis)
+    parts = tuple((p.role, p.name, p.summary, p.status) for p in analysis.parts)
+    return Report(title=analysis.title, origin=analysis.origin, items=tuple(items), warnings=analysis.warnings,
+                  parts=parts, extras={"analysis": analysis})
 
 
 def path_report(path, wavelength=None, n_pixels=None, *, title="scan path") -> Report:
@@ -331,24 +262,13 @@ def path_report(path, wavelength=None, n_pixels=None, *, title="scan path") -> R
         Adds the two-photon resolution.
     n_pixels : int, optional
         Adds the pixel size per scanner.
+    title : str
     """
-    from optics.errors import OpticsTypeError
-    from optics.units import to_magnitude
-
-    if path.is_symbolic:
-        raise OpticsTypeError("path_report needs a numeric path; use the ScanPath properties for closed forms")
-    if wavelength is not None and not is_quantity(wavelength):
-        wavelength = quantity(to_magnitude(wavelength, "mm", name="path_report: wavelength"), "mm")
-    items = _optics_items(path, wavelength, n_pixels) + _path_items(path)
-    return Report(title=title, origin="ScanPath", items=tuple(items), warnings=_warnings(path),
-                  extras={"path": path})
+    return render_report(analyze_path(path, wavelength, n_pixels, title=title))
 
 
 def design_report(design) -> Report:
-    """Compute the full report of a design.
-
-    The path's report (:func:`path_report`) plus the parts with the origin of
-    their values and the resonant scanner's kinematics.
+    """The full report of a design: :func:`render_report` of :func:`~optics.analysis.analyze`.
 
     Parameters
     ----------
@@ -358,19 +278,4 @@ def design_report(design) -> Report:
     -------
     Report
     """
-    path = design.scan_path(check=False)
-    parts = design.parts()
-    items = (
-        _optics_items(path, design.wavelength, design.n_pixels)
-        + _scanning_items(path, parts["scanners"], design.wavelength, design.n_pixels, design.n_lines,
-                          design.rep_rate)
-        + _path_items(path)
-    )
-    return Report(
-        title=design.name,
-        origin=design.origin,
-        items=tuple(items),
-        warnings=_warnings(path),
-        parts=_part_rows(design, parts),
-        extras={"path": path},
-    )
+    return render_report(analyze(design))

@@ -38,10 +38,10 @@ def test_derivation_matches_naive_hand_tuned_and_post_formula():
 
 
 def test_derivation_check_rejects_a_wrong_closed_form():
-    from optics.microscope.remote_focus import focus_shift_expr
+    from optics.microscope.closed_forms import focus_shift_expr
 
     power, params, train, elements = bench.derivation_problem(1)
-    z = focus_shift_expr(train)
+    z = focus_shift_expr(train, power)
     hand = bench.baselines.hand_tuned_focus_shift(power, params["p_off"], elements)
     assert bench.check_derivation(z, power, params, [hand])
     # a sign error in the immersion index, as in forgetting n: z scales with n (reference post, section 3)

@@ -19,7 +19,7 @@ def test_report_text(capsys, tmp_path):
 def test_report_json(capsys):
     assert main(["report", "--json", "--no-figures"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["sections"]["Beam"]["fill ratio"]["value"] == pytest.approx(1.0)
+    assert data["values"]["beam.fill_ratio"]["value"] == pytest.approx(1.0)
 
 
 def test_report_writes_png_and_svg(capsys, tmp_path):

@@ -45,6 +45,7 @@ from optics.plotting.focus import plot_beam_near_focus  # noqa: E402
 from optics.plotting.layout import plot_layout  # noqa: E402
 from optics.plotting.remote_focus import plot_transfer_curves  # noqa: E402
 from optics.plotting.report import report_figures  # noqa: E402
+from optics.analysis import analyze_path  # noqa: E402
 from optics.plotting.search import plot_fov_vs_fill, plot_pareto  # noqa: E402
 
 LAM_MM = 920e-6  # 920 nm in mm
@@ -144,7 +145,7 @@ def _post_formula_um(power, f_o, f_t, f_s, relays, n=1.0):
 
 
 def test_transfer_curve_line_equals_the_post_formula():
-    rf = RemoteFocus(POST["f_o"], POST["f_t"], POST["f_s"], POST["relays"])
+    rf = RemoteFocus.from_focal_lengths(POST["f_o"], POST["f_t"], POST["f_s"], POST["relays"])
     powers = np.array([-2.0, -0.5, 1.0, 3.0])
     ax = plot_transfer_curves({"conjugate": rf}, power=powers)
     (line,) = ax.lines[:1]
@@ -156,7 +157,7 @@ def test_transfer_curve_line_equals_the_post_formula():
 
 def test_transfer_curves_overlay_conjugate_and_displaced_etl():
     etl = TunableLensPart("ETL", aperture=16, power_min=-2, power_max=3)
-    rf = RemoteFocus(POST["f_o"], POST["f_t"], POST["f_s"], POST["relays"], etl=etl)
+    rf = RemoteFocus.from_focal_lengths(POST["f_o"], POST["f_t"], POST["f_s"], POST["relays"], etl=etl)
     moved = rf.replace(etl_offset=10)
     ax = plot_transfer_curves({"conjugate": rf, "displaced": moved}, points=11)
     first, second = ax.lines[:2]
@@ -176,7 +177,7 @@ def test_transfer_curves_accept_arrays_with_units():
 
 
 def test_transfer_curve_errors():
-    rf = RemoteFocus(12.5, 200, 50)
+    rf = RemoteFocus.from_focal_lengths(12.5, 200, 50)
     with pytest.raises(OpticsTypeError, match="power="):
         plot_transfer_curves({"no part": rf})
     with pytest.raises(OpticsTypeError, match="mapping"):
@@ -399,7 +400,7 @@ def test_pareto_default_axes_and_errors(result):
 
 # -- the axes protocol, for every helper --------------------------------------------------------
 def _helpers(path, result):
-    rf = RemoteFocus(12.5, 200, 50, [(100, 50)])
+    rf = RemoteFocus.from_focal_lengths(12.5, 200, 50, [(100, 50)])
     train = LensTrain([Space(100), ThinLens(100), Space(100)])
     beam = GaussianBeam(1e-3, waist=1)
     return {
@@ -437,7 +438,7 @@ def test_report_figures_of_the_default_design(design, path, tmp_path):
     conj, moved = ax.lines[:2]
     n = float(path.objective.n)
     p = np.asarray(conj.get_xdata())
-    lo, hi = path.etl.power_min.magnitude, path.etl.power_max.magnitude
+    lo, hi = float(path.etl.power_min), float(path.etl.power_max)
     assert (p[0], p[-1]) == (lo, hi)
     k = (100 / 50) * (75 / 75) * (50 / 200)
     np.testing.assert_allclose(conj.get_ydata(), -n * 12.5**2 * k**2 * p, rtol=1e-9, atol=1e-9)
@@ -461,7 +462,7 @@ def test_report_figures_of_the_default_design(design, path, tmp_path):
 
 def test_report_figures_of_a_bare_scan_path(path):
     assert sorted(report_figures(path)) == ["layout", "transfer_curve"]
-    figures = report_figures(path, wavelength=1 * ureg.um, etl_displacement=0)
+    figures = report_figures(analyze_path(path, wavelength=1 * ureg.um, etl_displacement=0))
     assert sorted(figures) == ["beam_focus", "layout", "transfer_curve"]
     assert len(figures["transfer_curve"].axes[0].get_legend().get_texts()) == 1
     with pytest.raises(OpticsTypeError):

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from optics.design import Design
-from optics.report import design_report, remote_focus_of
+from optics.microscope.remote_focus import RemoteFocus
+from optics.report import design_report
 from optics.units import registry
 
 ureg = registry()
@@ -22,59 +23,62 @@ def report():
 def test_beam_and_fill(report):
     # 5 mm at the resonant, 1:1 relay, 200/50 scan-to-tube: 20 mm (reference post, part 1);
     # Nikon 16x/0.8: back aperture 2 * 0.8 * 200/16 mm = 20 mm.
-    assert report.value("Beam", "beam diameter at back aperture").to("mm").magnitude == pytest.approx(20)
-    assert report.value("Beam", "objective back-aperture diameter").to("mm").magnitude == pytest.approx(20)
-    assert report.value("Beam", "fill ratio") == pytest.approx(1)
-    assert report.value("Beam", "effective excitation NA") == pytest.approx(0.8)
+    assert report.value("beam.diameter_at_back_aperture").to("mm").magnitude == pytest.approx(20)
+    assert report.value("beam.back_aperture").to("mm").magnitude == pytest.approx(20)
+    assert report.value("beam.fill_ratio") == pytest.approx(1)
+    assert report.value("beam.effective_na") == pytest.approx(0.8)
 
 
 def test_fov_forms(report):
     # Reference post: s = tan(alpha) f_o f_s/f_t = 1.524 mm; exact paraxial 2 tan(alpha/2) ... = 1.443 mm.
     small = math.tan(math.radians(26)) * 12.5 * 50 / 200
     exact = 2 * math.tan(math.radians(13)) * 12.5 * 50 / 200
-    fov = report.value("Field of view", "resonant: exact paraxial").to("mm").magnitude
+    fov = report.value("fov.resonant.exact").to("mm").magnitude
     assert fov == pytest.approx(exact, rel=1e-9)
-    assert report.value("Field of view", "resonant: small-angle form").to("mm").magnitude == pytest.approx(small)
-    assert report.value("Field of view", "resonant: pixel size (512 px)").to("mm").magnitude == pytest.approx(exact / 512)
+    assert report.value("fov.resonant.small_angle").to("mm").magnitude == pytest.approx(small)
+    assert report.value("fov.resonant.pixel_size").to("mm").magnitude == pytest.approx(exact / 512)
 
 
 def test_remote_focus_numbers(report):
     # ETL conjugate to the back focal plane: z = -n f_o^2 P / (1000 m^2), m = (50/100)(75/75)(200/50) = 2
     # (reference post's formula, times the immersion index n = 1.333 for the shift in water).
     span = 2 * 1.333 * 12.5**2 * 10 / 1000 / 2**2
-    assert report.value("Remote focus (ETL)", "z range").to("mm").magnitude == pytest.approx(span)
-    assert report.value("Remote focus (ETL)", "focus shift at maximum power").to("mm").magnitude == pytest.approx(-span / 2)
-    assert report.value("Remote focus (ETL)", "linearity: max deviation from line").magnitude == 0
+    assert report.value("remote_focus.z_range").to("mm").magnitude == pytest.approx(span)
+    assert report.value("remote_focus.z_at_max").to("mm").magnitude == pytest.approx(-span / 2)
+    assert report.value("remote_focus.linearity_deviation").magnitude == 0
 
 
 def test_scanning_numbers(report):
-    section = "Scanning (Cambridge Technology CRS 8 kHz)"
-    assert report.value(section, "line rate (bidirectional)").to("kHz").magnitude == pytest.approx(16)
-    assert report.value(section, "frame rate (512 lines)").to("Hz").magnitude == pytest.approx(8000 * 2 / 512)
+    assert "Scanning (Cambridge Technology CRS 8 kHz)" in report.sections()
+    assert report.value("scanning.line_rate").to("kHz").magnitude == pytest.approx(16)
+    assert report.value("scanning.frame_rate").to("Hz").magnitude == pytest.approx(8000 * 2 / 512)
     # Fast-scanning post: v_max = 2 pi f x0, x0 = FOV/2; pulses = FWHM / v * rep rate.
     fov_um = 2 * math.tan(math.radians(13)) * 12.5 * 50 / 200 * 1000
     v = 2 * math.pi * 8000 * fov_um / 2 * 1e-6  # um/us
-    assert report.value(section, "scan speed at line centre").to("um/us").magnitude == pytest.approx(v)
+    assert report.value("scanning.peak_speed").to("um/us").magnitude == pytest.approx(v)
     # Zipfel et al. 2003, NA > 0.7: w_xy = 0.325 lambda / (sqrt(2) NA^0.91), FWHM = 2 sqrt(ln 2) w.
     fwhm_um = 2 * math.sqrt(math.log(2)) * 0.325 * 0.92 / (math.sqrt(2) * 0.8**0.91)
-    assert report.value("Two-photon resolution at 920 nm", "lateral FWHM").to("um").magnitude == pytest.approx(fwhm_um)
-    pulses = report.value(section, "pulses per lateral FWHM at line centre")
+    assert report.value("resolution.lateral_fwhm").to("um").magnitude == pytest.approx(fwhm_um)
+    pulses = report.value("scanning.pulses_per_fwhm")
     assert pulses == pytest.approx(fwhm_um / v * 80)
 
 
-def test_scan_path_and_remote_focus_agree():
-    # Two derivations of the same focus shift: ScanPath (-A/C from the ETL plane)
-    # and RemoteFocus (its own train with an interface into the medium).
+def test_scan_path_and_remote_focus_view_agree_with_the_post():
+    # The remote-focus view and the path answer from one train; both equal the post's
+    # z = -n f_o^2 P/(1000 M^2) mm with M = (50/100)(75/75)(200/50) = 2, n = 1.333.
     path = Design.default().scan_path()
-    rf = remote_focus_of(path)
+    rf = RemoteFocus.from_path(path)
     for p in (-10, -3.5, 2, 10):
-        assert path.focus_shift(p).to("um").magnitude == pytest.approx(rf.z(p).to("um").magnitude)
+        hand_um = -1.333 * 12.5**2 * p / 4
+        assert path.focus_shift(p).to("um").magnitude == pytest.approx(hand_um)
+        assert rf.z(p).to("um").magnitude == pytest.approx(hand_um)
 
 
 def test_json_has_the_same_numbers(report):
     data = json.loads(report.to_json())
-    entry = data["sections"]["Beam"]["beam diameter at back aperture"]
-    assert entry == {"value": pytest.approx(20.0), "unit": "mm"}
+    entry = data["values"]["beam.diameter_at_back_aperture"]
+    assert entry == {"value": pytest.approx(20.0), "unit": "mm", "label": "beam diameter at back aperture",
+                     "section": "Beam"}
     assert data["warnings"] == []
     assert any(p["role"] == "objective" and p["verified"] for p in data["parts"])
 

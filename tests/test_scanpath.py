@@ -91,7 +91,7 @@ def test_symbolic_etl_focus_shift_is_post_formula():
     # back focal plane; the post works in air (n = 1).  Here P = 1000/f_ETL (dpt, f in mm).
     p = ScanPath.symbolic(2, etl=True)
     fo, fs, ft, r1, r2, r3, r4, f_etl, n = sympy.symbols("f_o f_s f_t f_r1 f_r2 f_r3 f_r4 f_ETL n", positive=True)
-    z = p._focus_expr(1000 / f_etl)  # mm
+    z = p.focus_shift(1000 / f_etl) / 1000  # um -> mm
     post = -(fo**2 * fs**2 * r1**2 * r3**2) / (f_etl * ft**2 * r2**2 * r4**2)
     assert sympy.simplify(z.subs(n, 1) - post) == 0
     # in an immersion medium the focal distances scale with n (front focal length n f_o)
@@ -104,8 +104,8 @@ def test_post_z_range_scales_with_objective_focal_length_squared():
     kw = dict(scanners=[RESONANT], scan_lens=50, tube_lens=200, beam_diameter=5, etl=etl,
               etl_relay=Relay(100, 50), check=False)
     obj40 = Objective("40x", magnification=40, na=0.8, maker="Nikon", immersion_index=1.333)
-    z16 = ScanPath(objective=NIKON16, **kw).z_range()["span"]
-    z40 = ScanPath(objective=obj40, **kw).z_range()["span"]
+    z16 = ScanPath(objective=NIKON16, **kw).z_range().span
+    z40 = ScanPath(objective=obj40, **kw).z_range().span
     assert (z40 / z16).to("").magnitude == pytest.approx(0.16)
     # hand value: M = 4 * 0.5 = 2, z = n f_o^2 P / M^2 = 1.333 * 156.25 mm^2 * 0.01/mm / 4 = 0.5207 mm at 10 dpt
     assert z16.to("um").magnitude == pytest.approx(2 * 1.333 * 156.25 * 0.01 / 4 * 1000)
@@ -140,9 +140,9 @@ def test_underfilled_effective_na_and_resolution():
     res = path.resolution(920 * ureg.nm)
     # Zipfel et al. 2003, NA <= 0.7: w_xy = 0.320 lambda / (sqrt2 NA); FWHM = 2 sqrt(ln 2) w
     w = 0.320 * 0.92 / (math.sqrt(2) * 0.6)
-    assert res["lateral_fwhm"].to("um").magnitude == pytest.approx(2 * math.sqrt(math.log(2)) * w)
+    assert res.lateral_fwhm.to("um").magnitude == pytest.approx(2 * math.sqrt(math.log(2)) * w)
     wz = 0.532 * 0.92 / math.sqrt(2) / (1.333 - math.sqrt(1.333**2 - 0.36))
-    assert res["axial_fwhm"].to("um").magnitude == pytest.approx(2 * math.sqrt(math.log(2)) * wz)
+    assert res.axial_fwhm.to("um").magnitude == pytest.approx(2 * math.sqrt(math.log(2)) * wz)
 
 
 def test_pixel_size():
@@ -158,22 +158,22 @@ def test_mis_spaced_scanner_warns_with_image_location():
     with pytest.warns(ConjugationWarning, match=r"'resonant'.*160 mm before the back-aperture plane.*510 mm"):
         path = ScanPath([RESONANT], 50, 200, NIKON16, 5, spacings=(60, 250, 200))
     row = path.conjugation()[0]
-    assert not row["conjugate"]
-    assert row["image"].z.to("mm").magnitude == pytest.approx(350)
-    assert row["image_offset"].to("mm").magnitude == pytest.approx(350 - 510)
+    assert not row.conjugate
+    assert row.image.z.to("mm").magnitude == pytest.approx(350)
+    assert row.image_offset.to("mm").magnitude == pytest.approx(350 - 510)
     # 10 mm too close instead: Newton's x x' = -f^2 per lens, longitudinal magnification
     # (f_t/f_s)^2 = 16 for the 4f pair: the image is 16 * 10 mm = 160 mm past the back
     # aperture, behind the objective, so it is virtual there.
     with pytest.warns(ConjugationWarning, match=r"160 mm past the back-aperture plane"):
         path = ScanPath([RESONANT], 50, 200, NIKON16, 5, spacings=(40, 250, 200))
-    assert path.conjugation()[0]["image_offset"].to("mm").magnitude == pytest.approx(160)
+    assert path.conjugation()[0].image_offset.to("mm").magnitude == pytest.approx(160)
 
 
 def test_4f_path_is_conjugate_without_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         path = ScanPath([RESONANT], 50, 200, NIKON16, 5)
-    assert all(r["conjugate"] for r in path.conjugation())
+    assert all(r.conjugate for r in path.conjugation())
 
 
 # -- clipping ------------------------------------------------------------------------------
@@ -183,10 +183,10 @@ def test_clipping_at_scan_lens_hand_computed():
     lens = Lens("SL-50", f=50, aperture=25)
     with pytest.warns(ClippingWarning, match=r"'scan_lens' \(SL-50\).*28\.09 mm.*25 mm.*3\.087 mm.*12\.3 %"):
         path = ScanPath([RESONANT], lens, 200, NIKON16, 5)
-    row = {r["plane"]: r for r in path.clipping_table()}["scan_lens"]
-    assert row["footprint"].to("mm").magnitude == pytest.approx(5 + 2 * 50 * math.tan(math.radians(13)))
-    assert row["clipped"]
-    assert row["excess_percent"] == pytest.approx((5 + 100 * math.tan(math.radians(13)) - 25) / 25 * 100)
+    row = {r.plane: r for r in path.clipping_table()}["scan_lens"]
+    assert row.footprint.to("mm").magnitude == pytest.approx(5 + 2 * 50 * math.tan(math.radians(13)))
+    assert row.clipped
+    assert row.excess_percent == pytest.approx((5 + 100 * math.tan(math.radians(13)) - 25) / 25 * 100)
 
 
 def test_beam_propagated_from_laser_clips_small_scanner():
@@ -201,16 +201,19 @@ def test_beam_given_at_etl_and_propagated():
     path = ScanPath([RESONANT], 50, 200, NIKON16, 5, etl=etl, etl_relay=Relay(100, 50), beam_at="resonant",
                     check=False)
     assert path.beam_diameter_at("etl").to("mm").magnitude == pytest.approx(10)
-    assert not any(r["clipped"] for r in path.clipping_table())
+    assert not any(r.clipped for r in path.clipping_table())
 
 
 # -- report ----------------------------------------------------------------------------------
 def test_report_values_have_units():
-    rep = simple_path(50, 200).report(wavelength=920 * ureg.nm, n_pixels=512)
-    assert rep.value("Beam", "beam diameter at back aperture").to("mm").magnitude == pytest.approx(20)
-    assert rep.value("Field of view", "resonant: small-angle form").to("mm").magnitude == pytest.approx(1.5242, abs=1e-4)
-    assert rep.value("Two-photon resolution at 920 nm", "lateral FWHM").units == ureg.um
-    text = simple_path(50, 200).report_text()
+    from optics.report import path_report
+
+    rep = path_report(simple_path(50, 200), wavelength=920 * ureg.nm, n_pixels=512)
+    assert rep.value("beam.diameter_at_back_aperture").to("mm").magnitude == pytest.approx(20)
+    # post: tan(26 deg) x 12.5 mm x 50/200 = 1.5242 mm
+    assert rep.value("fov.resonant.small_angle").to("mm").magnitude == pytest.approx(1.5242, abs=1e-4)
+    assert rep.value("resolution.lateral_fwhm").units == ureg.um
+    text = path_report(simple_path(50, 200)).to_text()
     assert "resonant: exact paraxial" in text and "µm" in text
 
 

@@ -57,7 +57,7 @@ def test_search_rows_equal_scanpath():
         assert row["fov_resonant"] == pytest.approx(path.fov("resonant").to("mm").magnitude)
         assert row["fov_galvo"] == pytest.approx(path.fov("galvo").to("mm").magnitude)
         assert row["length"] == pytest.approx(path.length.to("mm").magnitude)
-        assert row["z_range"] == pytest.approx(path.z_range()["span"].to("um").magnitude)
+        assert row["z_range"] == pytest.approx(path.z_range().span.to("um").magnitude)
         # independent: beam = 5 mm x (f_e2/f_e1)(f_r2/f_r1)(f_t/f_s)
         m = row["f_etl_relay_2"] / row["f_etl_relay_1"] * row["f_relay1_2"] / row["f_relay1_1"]
         assert row["beam_ba"] == pytest.approx(5 * m * row["f_tube_lens"] / row["f_scan_lens"])
@@ -81,7 +81,7 @@ def test_constraints_match_brute_force_over_scanpaths():
             min(path.fov(0).magnitude, path.fov(1).magnitude) >= 0.4
             and path.fill_ratio >= 0.8
             and path.length.magnitude <= 1000
-            and not any(row["clipped"] for row in path.clipping_table())
+            and not any(row.clipped for row in path.clipping_table())
         )
         if ok:
             expected.add((a, b, s))
@@ -92,7 +92,7 @@ def test_constraints_match_brute_force_over_scanpaths():
     assert np.all(np.diff(r.table["effective_na"]) <= 1e-12)
     # every row's path really does not clip
     for row in r.table[:3]:
-        assert not any(c["clipped"] for c in r.path(row).clipping_table())
+        assert not any(c.clipped for c in r.path(row).clipping_table())
 
 
 def test_pareto_front_is_non_dominated():

@@ -1,48 +1,52 @@
-r"""The scan path of a point-scanning microscope as a lens train.
+r"""The excitation path of a point-scanning microscope as one lens train.
 
-A :class:`ScanPath` is a frozen description of the excitation path:
-an optional remote tunable lens (ETL) with its relay, one or more scan
-mirrors with 4f relays between them, the scan lens, the tube lens and the
-objective.  It builds a :class:`~optics.core.trains.LensTrain` with named planes
+A :class:`ScanPath` is a frozen description of the excitation path: an
+optional remote tunable lens (ETL) with its relay, scan mirrors with relays
+between them, the scan lens, the tube lens and the objective.  It builds
+**one** :class:`~optics.core.trains.LensTrain` (:attr:`ScanPath.train`), with
+named planes
 
 ``"etl"``, ``"etl_relay_1"``, ``"etl_relay_2"``, the scanner planes
 (``"resonant"``, ``"galvo"``, ...), ``"relay1_1"``, ``"relay1_2"``, ...,
 ``"scan_lens"``, ``"tube_lens"``, ``"back_aperture"``, ``"objective"``,
 ``"sample"``
 
-and derives every quantity from the train's ABCD entries:
+and every quantity of the library (beam, field of view, fill, resolution,
+conjugation, clipping, remote focus, the lens-set search, the report and its
+figures) is a closed form of :mod:`optics.microscope.closed_forms` applied to
+that train.  The ETL is a :class:`~optics.core.elements.TunableLens` whose own
+power is the symbol :data:`ETL_POWER` (``P``, diopters; an offset lens in
+contact adds ``offset_power``).  Lateral quantities use the *nominal* train
+(:attr:`ScanPath.nominal_train`: the same train with the ETL's total power
+zero).
 
-* beam diameter at a plane: :math:`|A|\,D_\mathrm{in}` with :math:`A` from
-  the input (laser side) to the plane, for a collimated input beam;
-* field of view of a scanner: a chief ray leaving the scanner pivot with
-  slope :math:`\tan(\alpha/2)` (:math:`\alpha` the full *optical* scan angle)
-  lands at height :math:`B \tan(\alpha/2)` in the sample, with :math:`B` from
-  the scanner to the sample, so
+Conventions
+-----------
+* Lengths are mm, powers dpt, angles rad; plain numbers are read in these
+  units.  Numeric paths answer with Quantities; symbolic paths with sympy
+  expressions **in the unit the numeric answer has** (a focus shift or a
+  pixel size in µm, a field of view in mm).
+* ``"back_aperture"`` is the objective's back focal plane, :math:`f_o` in
+  front of the objective, which is an ideal aplanatic lens of effective focal
+  length :math:`f_o`; the sample plane ``"sample"`` lies :math:`n f_o` past it
+  in the immersion medium of index *n*.  Lateral quantities do not depend on
+  *n*; axial focus shifts do (they scale with *n*).
+* The input beam is collimated at the input plane (ETL or first scanner).
+  Its focus lies :meth:`ScanPath.focus_distance` past the sample plane: zero
+  for a path whose relays are 4f, not zero when spacings are changed.  The
+  field of view is measured in the plane of that focus.
+* Scanners obey the f·tanθ mapping (a chief ray leaves the pivot with slope
+  :math:`\tan\theta`):
 
-  .. math:: s_\mathrm{FOV} = 2\,|B| \tan(\alpha/2)
+  .. math:: s_\mathrm{FOV} = 2\,|B + z_f D|\tan(\alpha/2)
             \quad(\text{exact paraxial}), \qquad
-            s_\mathrm{FOV} \approx |B| \tan\alpha
-            \quad(\text{small-angle form of the reference post});
+            s_\mathrm{FOV} \approx |B + z_f D|\tan\alpha
+            \quad(\text{small-angle form of the reference post})
 
-  for the plain path :math:`|B| = f_o f_s / f_t`;
-* conjugation: each scanner (and the ETL) must be imaged onto the back
-  focal plane (:math:`B = 0`); a path whose spacings break this issues a
-  :class:`~optics.errors.ConjugationWarning` saying where the plane is
-  imaged instead;
-* clipping: at every clear aperture the beam footprint is the beam diameter
-  plus twice the chief-ray height at full scan angle (at the corner of the
-  field when several scanners deflect at once); an excess issues a
-  :class:`~optics.errors.ClippingWarning`.
-
-Model
------
-Lenses are thin lenses; relays are 4f by default (explicit spacings model a
-mis-spaced path).  The objective is an ideal aplanatic lens of effective
-focal length :math:`f_o` (maker's tube-lens standard over magnification),
-with its back focal plane (``"back_aperture"``) :math:`f_o` in front of it
-and the sample at its front focal distance :math:`n f_o` in the immersion
-medium of index :math:`n`.  Lateral quantities do not depend on :math:`n`;
-axial focus shifts in the sample do (they scale with :math:`n`).
+  with :math:`B, D` from the scanner to the sample and :math:`z_f` the focus
+  distance; for the plain 4f path :math:`|B| = f_o f_s / f_t`.
+* Relays are 4f unless their ``spacings`` say otherwise; the ETL offset and
+  the conjugate-plane offset of a remote-focus design are such spacings.
 
 >>> from optics.microscope.parts import Objective, Scanner
 >>> from optics.units import ureg
@@ -63,56 +67,148 @@ import math
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import sympy
 
 from optics.core.elements import ABCD, Space, ThinLens, TunableLens
+from optics.core.symbolic import to_expr
+from optics.core.trains import ImageLocation, LensTrain
 from optics.errors import (
     ClippingWarning,
     ConjugationWarning,
     InvalidParameterError,
+    NoFocusError,
     OpticsTypeError,
     OpticsValueError,
     PlaneError,
 )
+from optics.microscope import closed_forms as cf
+from optics.microscope.closed_forms import FOV_FORMS
 from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
-from optics.microscope.resolution import effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
-from optics.core.symbolic import to_expr
-from optics.core.trains import LensTrain
+from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
 from optics.units import as_result, is_quantity, quantity, to_magnitude
 
 __all__ = [
+    "ETL_POWER",
+    "FOV_FORMS",
     "Relay",
+    "LensModel",
     "ObjectiveModel",
     "ScannerModel",
+    "TunableLensModel",
     "ScanPath",
-    "FOV_FORMS",
+    "ZRange",
+    "FieldOfView",
+    "ConjugationRow",
+    "ClippingRow",
 ]
 
-#: The two forms of the field of view: exact paraxial and the small-angle
-#: form used in the reference post.
-FOV_FORMS = ("exact", "small_angle")
+#: The ETL's own optical power (diopters): the one free symbol of a numeric
+#: path's train and of its focus-shift closed form.
+ETL_POWER = sympy.Symbol("P", real=True)
 
 
-# -- lens and part specifications ------------------------------------------------
+# -- typed results ------------------------------------------------------------------------
+class ZRange(NamedTuple):
+    """Focus shifts at the two ends of an ETL power range and their span.
+
+    All three in µm (Quantities for a numeric path, sympy expressions in µm
+    for a symbolic one).
+    """
+
+    z_at_min: object
+    z_at_max: object
+    span: object
+
+
+class ConjugationRow(NamedTuple):
+    """Is a pupil plane (a scanner or the ETL) imaged onto the objective's back aperture?
+
+    Attributes
+    ----------
+    plane : str
+    b : Quantity or sympy expression
+        Matrix entry :math:`B` from the plane to the back aperture (mm; 0 when conjugate).
+    conjugate : bool
+    image_offset : Quantity, sympy expression or None
+        Where the plane's image (real or virtual) lies past the back-aperture
+        plane, :math:`-B/D` (mm); None when conjugate or imaged to infinity.
+    image : ImageLocation or None
+        The plane's first real image downstream (numeric paths), else None.
+    """
+
+    plane: str
+    b: object
+    conjugate: bool
+    image_offset: object
+    image: ImageLocation | None
+
+
+class ClippingRow(NamedTuple):
+    """The beam footprint at one clear aperture over the full scan (all lengths mm).
+
+    Attributes
+    ----------
+    plane, part : str
+        Plane and part name.
+    aperture : Quantity
+        Clear-aperture diameter.
+    beam : Quantity
+        Beam diameter on axis.
+    scan_offset : Quantity
+        Chief-ray height with every upstream scanner at full deflection.
+    footprint : Quantity
+        ``beam + 2 scan_offset``.
+    excess : Quantity
+        ``footprint - aperture`` (negative when it fits).
+    excess_percent : float
+        The excess in % of the aperture.
+    clipped : bool
+    """
+
+    plane: str
+    part: str
+    aperture: object
+    beam: object
+    scan_offset: object
+    footprint: object
+    excess: object
+    excess_percent: float
+    clipped: bool
+
+
+# -- lens and part models ---------------------------------------------------------------------
 @dataclass(frozen=True)
-class _LensSpec:
-    f: sympy.Expr
-    aperture: object  # sympy number (mm) or None
-    name: str
+class LensModel:
+    """A thin lens of the path: focal length (mm expression), clear aperture (mm or None), name.
 
+    >>> LensModel(50).f
+    50
+    """
 
-def _lens_spec(value, role) -> _LensSpec:
-    if isinstance(value, _LensSpec):
-        return value
-    if isinstance(value, Lens):
-        f = to_expr(value.f, "mm", name=f"{role} {value.name!r}: focal length f", positive=True, nonzero=True)
-        ap = None if value.aperture is None else to_expr(value.aperture, "mm", name=f"{role}: aperture")
-        return _LensSpec(f, ap, value.name)
-    if value is None:
-        raise OpticsTypeError(f"{role}: a focal length or a Lens part is required, got None")
-    f = to_expr(value, "mm", name=f"{role}: focal length f", positive=True, nonzero=True)
-    return _LensSpec(f, None, "")
+    f: object
+    aperture: object = None
+    name: str = ""
+
+    def __post_init__(self):
+        label = f"lens {self.name!r}" if self.name else "lens"
+        object.__setattr__(self, "f", to_expr(self.f, "mm", name=f"{label}: focal length f", positive=True,
+                                              nonzero=True))
+        if self.aperture is not None:
+            object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"{label}: aperture",
+                                                         positive=True, nonzero=True))
+
+    @classmethod
+    def of(cls, value, role) -> "LensModel":
+        """A model of *value*: a LensModel, a :class:`~optics.microscope.parts.Lens` part or a focal length."""
+        if isinstance(value, LensModel):
+            return value
+        if isinstance(value, Lens):
+            return cls(value.f, value.aperture, value.name)
+        if value is None:
+            raise OpticsTypeError(f"{role}: a focal length or a Lens part is required, got None")
+        return cls(to_expr(value, "mm", name=f"{role}: focal length f", positive=True, nonzero=True))
 
 
 def _spacing(value, label):
@@ -128,7 +224,7 @@ class Relay:
 
     Parameters
     ----------
-    first, second : length, sympy expression or :class:`~optics.microscope.parts.Lens`
+    first, second : length, sympy expression, :class:`~optics.microscope.parts.Lens` or LensModel
         The two lenses in light order (positive focal lengths).
     spacings : tuple of three lengths, optional
         ``(d1, d2, d3)``: plane to first lens, first to second lens, second
@@ -143,17 +239,15 @@ class Relay:
     spacings: tuple | None = None
 
     def __post_init__(self):
-        first = _lens_spec(self.first, "Relay first lens")
-        second = _lens_spec(self.second, "Relay second lens")
+        first = LensModel.of(self.first, "Relay first lens")
+        second = LensModel.of(self.second, "Relay second lens")
         object.__setattr__(self, "first", first)
         object.__setattr__(self, "second", second)
         if self.spacings is None:
             d = (first.f, first.f + second.f, second.f)
         else:
-            if len(self.spacings) != 3:
-                raise InvalidParameterError(
-                    f"Relay: spacings must be (d1, d2, d3), got {len(self.spacings)} value(s)"
-                )
+            if isinstance(self.spacings, (str, bytes)) or len(self.spacings) != 3:
+                raise InvalidParameterError(f"Relay: spacings must be (d1, d2, d3), got {self.spacings!r}")
             d = tuple(_spacing(v, f"Relay spacing d{i + 1}") for i, v in enumerate(self.spacings))
         object.__setattr__(self, "spacings", d)
 
@@ -162,11 +256,17 @@ class Relay:
         """Beam magnification :math:`f_2/f_1` of the relay (unsigned)."""
         return sympy.cancel(self.second.f / self.first.f)
 
+    @property
+    def is_4f(self) -> bool:
+        """True if the spacings are :math:`(f_1, f_1 + f_2, f_2)`."""
+        f1, f2 = self.first.f, self.second.f
+        return all(sympy.cancel(a - b).is_zero for a, b in zip(self.spacings, (f1, f1 + f2, f2)))
+
     def _items(self, prefix):
         d1, d2, d3 = self.spacings
         return [
-            Space(d1), f"{prefix}_1", ThinLens(self.first.f), Space(d2),
-            f"{prefix}_2", ThinLens(self.second.f), Space(d3),
+            Space(d1), f"{prefix}_1", ThinLens(self.first.f, name=f"{prefix}_1"), Space(d2),
+            f"{prefix}_2", ThinLens(self.second.f, name=f"{prefix}_2"), Space(d3),
         ]
 
 
@@ -176,14 +276,15 @@ class ObjectiveModel:
 
     Use it for symbolic paths; real objectives are :class:`~optics.microscope.parts.Objective`
     parts (converted with :meth:`from_part`).  The back-aperture diameter is
-    *aperture* when given (a maker's value), else :math:`2\,\mathrm{NA}\,f`.
+    *aperture* when given (a maker's value), else :math:`2\,\mathrm{NA}\,f`,
+    else unknown (None: no NA given).
 
     >>> ObjectiveModel(12.5, 0.8, 1.333).back_aperture
     20
     """
 
     f: object
-    na: object
+    na: object = None
     n: object = 1
     name: str = "objective"
     aperture: object = None
@@ -191,23 +292,26 @@ class ObjectiveModel:
     def __post_init__(self):
         label = f"objective {self.name!r}"
         f = to_expr(self.f, "mm", name=f"{label}: focal length", positive=True, nonzero=True)
-        na = to_expr(self.na, "dimensionless", name=f"{label}: NA", positive=True, nonzero=True)
         n = to_expr(self.n, "dimensionless", name=f"{label}: immersion index", positive=True, nonzero=True)
-        if (na - n).is_positive:
-            raise InvalidParameterError(
-                f"{label}: NA {self.na} exceeds the immersion index {self.n} (NA = n sin(theta) <= n)"
-            )
         object.__setattr__(self, "f", f)
-        object.__setattr__(self, "na", na)
         object.__setattr__(self, "n", n)
+        if self.na is not None:
+            na = to_expr(self.na, "dimensionless", name=f"{label}: NA", positive=True, nonzero=True)
+            if (na - n).is_positive:
+                raise InvalidParameterError(
+                    f"{label}: NA {self.na} exceeds the immersion index {self.n} (NA = n sin(theta) <= n)"
+                )
+            object.__setattr__(self, "na", na)
         if self.aperture is not None:
             object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"{label}: back aperture",
                                                          positive=True, nonzero=True))
 
     @property
     def back_aperture(self):
-        """Back-aperture diameter (mm expression)."""
-        return self.aperture if self.aperture is not None else 2 * self.na * self.f
+        """Back-aperture diameter (mm expression), or None when neither it nor the NA is known."""
+        if self.aperture is not None:
+            return self.aperture
+        return None if self.na is None else 2 * self.na * self.f
 
     @classmethod
     def from_part(cls, part: Objective) -> "ObjectiveModel":
@@ -217,8 +321,9 @@ class ObjectiveModel:
 
 @dataclass(frozen=True)
 class ScannerModel:
-    """A scan mirror given by its full optical scan angle (number, Quantity or symbol).
+    """A scan mirror given by its full optical scan angle (number in rad, Quantity or symbol).
 
+    The angle may be None (unknown: the field of view is then not defined).
     Use it for symbolic paths; for real scanners use :class:`~optics.microscope.parts.Scanner`
     (which also converts a mechanical angle: optical = 2 x mechanical).
 
@@ -228,23 +333,24 @@ class ScannerModel:
     """
 
     name: str
-    optical_angle: object
+    optical_angle: object = None
     aperture: object = None
     kind: str = "scanner"
 
     def __post_init__(self):
-        angle = to_expr(self.optical_angle, "rad", name=f"scanner {self.name!r}: optical scan angle",
-                        positive=True, nonzero=True)
-        degrees = None
-        if is_quantity(self.optical_angle):  # compare in the given unit: 180 deg -> rad rounds below pi
-            degrees = float(self.optical_angle.to("deg").magnitude)
-        elif angle.is_number:
-            degrees = math.degrees(float(angle))
-        if degrees is not None and degrees >= 180 - 1e-9:
-            raise InvalidParameterError(
-                f"scanner {self.name!r}: optical scan angle {degrees:.4g} deg must be below 180 deg"
-            )
-        object.__setattr__(self, "optical_angle", angle)
+        if self.optical_angle is not None:
+            angle = to_expr(self.optical_angle, "rad", name=f"scanner {self.name!r}: optical scan angle",
+                            positive=True, nonzero=True)
+            degrees = None
+            if is_quantity(self.optical_angle):  # compare in the given unit: 180 deg -> rad rounds below pi
+                degrees = float(self.optical_angle.to("deg").magnitude)
+            elif angle.is_number:
+                degrees = math.degrees(float(angle))
+            if degrees is not None and degrees >= 180 - 1e-9:
+                raise InvalidParameterError(
+                    f"scanner {self.name!r}: optical scan angle {degrees:.4g} deg must be below 180 deg"
+                )
+            object.__setattr__(self, "optical_angle", angle)
         if self.aperture is not None:
             object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"scanner {self.name!r}: aperture",
                                                          positive=True, nonzero=True))
@@ -255,14 +361,74 @@ class ScannerModel:
         return cls(part.name, part.optical_angle, part.aperture, part.kind)
 
 
-def _scanner_model(value, index) -> ScannerModel:
-    if isinstance(value, ScannerModel):
+@dataclass(frozen=True)
+class TunableLensModel:
+    """An electrically tunable lens: offset-lens power, power range and clear aperture.
+
+    All optional but the name; powers in dpt, aperture in mm (numbers,
+    Quantities or symbols).  Without a power range, powers are not checked.
+
+    >>> TunableLensModel("ETL", offset_power=-2, power_min=-2, power_max=3).reference_power
+    2
+    """
+
+    name: str = "ETL"
+    offset_power: object = 0
+    power_min: object = None
+    power_max: object = None
+    aperture: object = None
+
+    def __post_init__(self):
+        label = f"ETL {self.name!r}"
+        object.__setattr__(self, "offset_power", to_expr(self.offset_power, "dpt", name=f"{label}: offset power"))
+        for key in ("power_min", "power_max"):
+            value = getattr(self, key)
+            if value is not None:
+                object.__setattr__(self, key, to_expr(value, "dpt", name=f"{label}: {key}"))
+        if (self.power_min is None) != (self.power_max is None):
+            raise InvalidParameterError(f"{label}: give both power_min and power_max, or neither")
+        if self.power_min is not None and (self.power_max - self.power_min).is_positive is False:
+            raise InvalidParameterError(
+                f"{label}: power_min {self.power_min} dpt must be below power_max {self.power_max} dpt"
+            )
+        if self.aperture is not None:
+            object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"{label}: aperture",
+                                                         positive=True, nonzero=True))
+
+    @property
+    def reference_power(self):
+        """The ETL power at which its total power (with the offset lens) is zero, :math:`-P_\\mathrm{off}` (dpt)."""
+        return -self.offset_power
+
+    @property
+    def has_range(self) -> bool:
+        """True if the power range is known."""
+        return self.power_min is not None
+
+    @classmethod
+    def from_part(cls, part: TunableLensPart) -> "TunableLensModel":
+        """Model of a :class:`~optics.microscope.parts.TunableLensPart`."""
+        return cls(part.name, part.offset_power, part.power_min, part.power_max, part.aperture)
+
+    def check_powers(self, powers, label):
+        """Raise :class:`InvalidParameterError` naming the first power (dpt, floats) outside the range."""
+        if not self.has_range:
+            return
+        low, high = float(self.power_min), float(self.power_max)
+        for p in powers:
+            if not low - 1e-12 <= p <= high + 1e-12:
+                raise InvalidParameterError(
+                    f"{label}: ETL {self.name!r} power {p:g} dpt is outside its range {low:g} to {high:g} dpt"
+                )
+
+
+def _model(value, kinds, convert, label):
+    if isinstance(value, kinds[0]):
         return value
-    if isinstance(value, Scanner):
-        return ScannerModel.from_part(value)
-    raise OpticsTypeError(
-        f"ScanPath: scanner {index + 1} must be an optics.microscope.parts.Scanner or a ScannerModel, got {value!r}"
-    )
+    if isinstance(value, kinds[1]):
+        return convert(value)
+    raise OpticsTypeError(f"{label} must be an optics.microscope.parts.{kinds[1].__name__} or a "
+                          f"{kinds[0].__name__}, got {value!r}")
 
 
 def _fmt(q, unit, digits=4):
@@ -273,36 +439,50 @@ def _fmt(q, unit, digits=4):
     return f"{q:.{digits}g}"
 
 
+class FieldOfView(NamedTuple):
+    """The field of view along one scanner's axis, in both forms (mm)."""
+
+    plane: str
+    exact: object
+    small_angle: object
+
+
+_REMOTE_FOCUS_SCANNERS = {1: ("galvo",), 2: ("resonant", "galvo")}
+
+
 # -- the scan path ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScanPath:
-    r"""Scanners, relays, scan lens, tube lens and objective as one lens train.
+    r"""ETL, scanners, relays, scan lens, tube lens and objective as one lens train.
 
     Parameters
     ----------
-    scanners : Scanner or sequence of Scanner / ScannerModel
+    scanners : Scanner, ScannerModel or sequence of them
         Scan mirrors in light order (for example resonant, then galvo).
         Their plane names are their kinds (``"resonant"``, ``"galvo"``),
-        numbered when a kind repeats.
-    scan_lens, tube_lens : length, sympy expression or :class:`~optics.microscope.parts.Lens`
+        numbered when a kind repeats.  May be empty for a path with an ETL
+        and no scanner (remote focusing alone).
+    scan_lens, tube_lens : length, sympy expression, :class:`~optics.microscope.parts.Lens` or LensModel
         Focal lengths :math:`f_s`, :math:`f_t` (positive).
     objective : :class:`~optics.microscope.parts.Objective` or :class:`ObjectiveModel`
-    beam_diameter : length
-        Diameter of the collimated beam at plane *beam_at*.
+    beam_diameter : length, optional
+        Diameter of the collimated beam at plane *beam_at*; needed for beam
+        sizes, fill, resolution and clipping, not for FOV or remote focus.
     relays : sequence of Relay
         One relay between each pair of consecutive scanners.
-    etl : :class:`~optics.microscope.parts.TunableLensPart`, optional
-        Remote tunable lens, relayed onto the first scanner by *etl_relay*.
+    etl : :class:`~optics.microscope.parts.TunableLensPart` or :class:`TunableLensModel`, optional
+        Remote tunable lens, the first element of the path.
     etl_relay : Relay, optional
-        Required with *etl*.
+        The relay imaging the ETL onto the first scanner (required with an
+        ETL and scanners; without scanners the ETL sits in front of the scan
+        lens).
     beam_at : str
         Where *beam_diameter* is given: ``"laser"`` (the input of the path:
         the ETL if present, else the first scanner; the default), ``"etl"``
-        or a scanner plane name.  The beam is propagated from there, so every
-        aperture sees the beam it really gets.
+        or a scanner plane name.
     spacings : tuple of three lengths, optional
-        ``(last scanner -> scan lens, scan lens -> tube lens, tube lens ->
-        back aperture)``; default :math:`(f_s, f_s + f_t, f_t)`.
+        ``(last scanner (or ETL) -> scan lens, scan lens -> tube lens, tube
+        lens -> back aperture)``; default :math:`(f_s, f_s + f_t, f_t)`.
     check : bool
         Issue conjugation and clipping warnings on construction (numeric
         paths only; default True).
@@ -325,9 +505,9 @@ class ScanPath:
     scan_lens: object
     tube_lens: object
     objective: object
-    beam_diameter: object
+    beam_diameter: object = None
     relays: tuple = ()
-    etl: TunableLensPart | None = None
+    etl: object = None
     etl_relay: Relay | None = None
     beam_at: str = "laser"
     spacings: tuple | None = None
@@ -337,67 +517,78 @@ class ScanPath:
         scanners = self.scanners
         if isinstance(scanners, (Scanner, ScannerModel)):
             scanners = (scanners,)
-        scanners = tuple(_scanner_model(s, i) for i, s in enumerate(scanners))
-        if not scanners:
-            raise InvalidParameterError("ScanPath: at least one scanner is required")
+        if isinstance(scanners, (str, bytes)):
+            raise OpticsTypeError(f"ScanPath: scanners must be Scanner parts or ScannerModels, got {scanners!r}")
+        scanners = tuple(_model(s, (ScannerModel, Scanner), ScannerModel.from_part, f"ScanPath: scanner {i + 1}")
+                         for i, s in enumerate(scanners))
+        etl = self.etl
+        if etl is not None:
+            etl = _model(etl, (TunableLensModel, TunableLensPart), TunableLensModel.from_part, "ScanPath: etl")
+        object.__setattr__(self, "etl", etl)
+        if not scanners and etl is None:
+            raise InvalidParameterError("ScanPath: at least one scanner (or an ETL) is required")
         object.__setattr__(self, "scanners", scanners)
         relays = tuple(self.relays)
-        if len(relays) != len(scanners) - 1:
+        if len(relays) != max(len(scanners) - 1, 0):
             raise InvalidParameterError(
-                f"ScanPath: {len(scanners)} scanner(s) need {len(scanners) - 1} relay(s) between them, "
+                f"ScanPath: {len(scanners)} scanner(s) need {max(len(scanners) - 1, 0)} relay(s) between them, "
                 f"got {len(relays)}"
             )
         for i, r in enumerate(relays):
             if not isinstance(r, Relay):
                 raise OpticsTypeError(f"ScanPath: relay {i + 1} must be a Relay, got {r!r}")
         object.__setattr__(self, "relays", relays)
-        object.__setattr__(self, "scan_lens", _lens_spec(self.scan_lens, "ScanPath scan lens"))
-        object.__setattr__(self, "tube_lens", _lens_spec(self.tube_lens, "ScanPath tube lens"))
-        obj = self.objective
-        if isinstance(obj, Objective):
-            obj = ObjectiveModel.from_part(obj)
-        elif not isinstance(obj, ObjectiveModel):
-            raise OpticsTypeError(
-                f"ScanPath: objective must be an optics.microscope.parts.Objective or an ObjectiveModel, got {obj!r}"
+        object.__setattr__(self, "scan_lens", LensModel.of(self.scan_lens, "ScanPath scan lens"))
+        object.__setattr__(self, "tube_lens", LensModel.of(self.tube_lens, "ScanPath tube lens"))
+        object.__setattr__(self, "objective", _model(self.objective, (ObjectiveModel, Objective),
+                                                     ObjectiveModel.from_part, "ScanPath: objective"))
+        if self.beam_diameter is not None:
+            beam = to_expr(self.beam_diameter, "mm", name="ScanPath: beam diameter", positive=True, nonzero=True)
+            object.__setattr__(self, "beam_diameter", beam)
+        if etl is not None and scanners and not isinstance(self.etl_relay, Relay):
+            raise InvalidParameterError(
+                "ScanPath: an ETL needs etl_relay, the Relay that images it onto the first scanner"
             )
-        object.__setattr__(self, "objective", obj)
-        beam = to_expr(self.beam_diameter, "mm", name="ScanPath: beam diameter", positive=True, nonzero=True)
-        object.__setattr__(self, "beam_diameter", beam)
-        if self.etl is not None:
-            if not isinstance(self.etl, TunableLensPart):
-                raise OpticsTypeError(f"ScanPath: etl must be an optics.microscope.parts.TunableLensPart, got {self.etl!r}")
-            if not isinstance(self.etl_relay, Relay):
-                raise InvalidParameterError(
-                    "ScanPath: an ETL needs etl_relay, the Relay that images it onto the first scanner"
-                )
-        elif self.etl_relay is not None:
+        if etl is None and self.etl_relay is not None:
             raise InvalidParameterError("ScanPath: etl_relay given without an etl")
+        if etl is not None and not scanners and self.etl_relay is not None:
+            raise InvalidParameterError("ScanPath: etl_relay given without a scanner to image the ETL onto")
         fs, ft = self.scan_lens.f, self.tube_lens.f
         if self.spacings is None:
             d = (fs, fs + ft, ft)
         else:
-            if len(self.spacings) != 3:
+            if isinstance(self.spacings, (str, bytes)) or len(self.spacings) != 3:
                 raise InvalidParameterError(
                     "ScanPath: spacings must be (scanner -> scan lens, scan lens -> tube lens, "
-                    f"tube lens -> back aperture), got {len(self.spacings)} value(s)"
+                    f"tube lens -> back aperture), got {self.spacings!r}"
                 )
             d = tuple(_spacing(v, f"ScanPath spacing {i + 1}") for i, v in enumerate(self.spacings))
         object.__setattr__(self, "spacings", d)
-        names = self.scanner_planes  # validates beam_at below
+        names = self.scanner_planes
         if self.beam_at not in ("laser", "input", "etl", *names):
             raise PlaneError(
                 f"ScanPath: beam_at must be 'laser', 'etl' or a scanner plane ({', '.join(names)}), got {self.beam_at!r}"
             )
-        if self.beam_at == "etl" and self.etl is None:
+        if self.beam_at == "etl" and etl is None:
             raise PlaneError("ScanPath: beam_at='etl' but the path has no ETL")
         if self.check and not self.is_symbolic:
             self.check_conjugation(_stacklevel=4)
-            self.check_clipping(_stacklevel=4)
+            if self.beam_diameter is not None:
+                self.check_clipping(_stacklevel=4)
 
     # -- construction helpers ----------------------------------------------------
     @classmethod
     def symbolic(cls, n_scanners=1, *, etl=False, beam_at="laser"):
         r"""A path whose focal lengths, angles, NA and beam diameter are sympy symbols.
+
+        Parameters
+        ----------
+        n_scanners : int
+            Number of scanners (relays between them get their own symbols).
+        etl : bool
+            Add an ETL (power :data:`ETL_POWER`, no offset lens) with its relay.
+        beam_at : str
+            See :class:`ScanPath`.
 
         Symbols: ``D`` (beam diameter), ``alpha`` (one scanner) or ``alpha_1``,
         ``alpha_2``, ... (optical angles), ``f_s``, ``f_t``, ``f_o``, ``NA``,
@@ -419,9 +610,9 @@ class ScanPath:
             kinds = ["resonant"] + ["galvo"] * (n_scanners - 1)
             scanners = [ScannerModel(f"scanner {i + 1}", pos(f"alpha_{i + 1}"), kind=k) for i, k in enumerate(kinds)]
         k = 1
-        etl_part = etl_relay = None
+        etl_model = etl_relay = None
         if etl:
-            etl_part = TunableLensPart("ETL", aperture=1, power_min=-1, power_max=1)
+            etl_model = TunableLensModel("ETL")
             etl_relay = Relay(pos(f"f_r{k}"), pos(f"f_r{k + 1}"))
             k += 2
         relays = []
@@ -431,14 +622,107 @@ class ScanPath:
         return cls(
             scanners=scanners, scan_lens=pos("f_s"), tube_lens=pos("f_t"),
             objective=ObjectiveModel(pos("f_o"), pos("NA"), pos("n")), beam_diameter=pos("D"),
-            relays=relays, etl=etl_part, etl_relay=etl_relay, beam_at=beam_at, check=False,
+            relays=relays, etl=etl_model, etl_relay=etl_relay, beam_at=beam_at, check=False,
+        )
+
+    @classmethod
+    def for_remote_focus(cls, f_o, f_t, f_s, relays=(), *, etl=None, offset_power=None, n=1,
+                         conjugate_offset=0, etl_offset=0, scanners=None, na=None, beam_diameter=None,
+                         check=False) -> "ScanPath":
+        r"""The remote-focus path of the reference post from focal lengths.
+
+        An ETL, then relay pairs each followed by a scanner plane, the scan
+        lens, the tube lens and the objective, all 4f except for two offsets.
+
+        Parameters
+        ----------
+        f_o, f_t, f_s : length
+            Objective EFL, tube lens and scan lens focal lengths (mm).
+        relays : sequence of (f1, f2)
+            Relay lens pairs in light order (ETL side first); the first one
+            is the ETL relay.  May be empty (the ETL then sits at the front
+            focal plane of the scan lens).
+        etl : TunableLensPart or TunableLensModel, optional
+            The ETL (power range, offset lens, aperture); default an ETL of
+            unknown range.
+        offset_power : optical power, optional
+            Offset lens in contact with the ETL (dpt); overrides the part's.
+        n : float
+            Immersion index after the objective.
+        conjugate_offset : length
+            :math:`\Delta`: the image of the scanners and the ETL lies
+            :math:`\Delta` past the objective's back focal plane (towards the
+            objective): tube lens to back aperture is :math:`f_t - \Delta`.
+        etl_offset : length
+            :math:`d_e`: the ETL sits :math:`d_e` downstream of its conjugate
+            plane: ETL to the next lens is :math:`f_1 - d_e`.
+        scanners : sequence of str, optional
+            Scanner plane names after each relay; default ``("galvo",)`` for
+            one relay, ``("resonant", "galvo")`` for two, ``scanner1``...
+            otherwise.  Their scan angles are unknown.
+        na : float, optional
+            Objective NA (gives the back aperture).
+        beam_diameter : length, optional
+            Collimated beam at the ETL.
+        check : bool
+            Issue conjugation warnings (default False: offsets are deliberate here).
+
+        >>> p = ScanPath.for_remote_focus(12.5, 200, 50, [(100, 50), (50, 75)])
+        >>> p.scanner_planes, p.focus_shift(2).to("um").round(3)
+        (('resonant', 'galvo'), <Quantity(-34.722, 'micrometer')>)
+        """
+        pairs = tuple(relays)
+        for i, pair in enumerate(pairs):
+            if isinstance(pair, (str, bytes)) or not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise OpticsTypeError(f"ScanPath.for_remote_focus: relay {i + 1} must be a pair (f1, f2), got {pair!r}")
+        if scanners is None:
+            scanners = _REMOTE_FOCUS_SCANNERS.get(len(pairs), tuple(f"scanner{i + 1}" for i in range(len(pairs))))
+        scanners = tuple(scanners)
+        if len(scanners) != len(pairs):
+            raise OpticsValueError(
+                f"ScanPath.for_remote_focus: {len(pairs)} relay(s) need {len(pairs)} scanner name(s), got {scanners!r}"
+            )
+        if etl is None:
+            etl = TunableLensModel("ETL")
+        elif isinstance(etl, TunableLensPart):
+            etl = TunableLensModel.from_part(etl)
+        elif not isinstance(etl, TunableLensModel):
+            raise OpticsTypeError(f"ScanPath.for_remote_focus: etl must be a TunableLensPart or TunableLensModel, "
+                                  f"got {etl!r}")
+        if offset_power is not None:
+            etl = replace(etl, offset_power=offset_power)
+        de = to_expr(etl_offset, "mm", name="ScanPath.for_remote_focus: ETL offset d_e")
+        delta = to_expr(conjugate_offset, "mm", name="ScanPath.for_remote_focus: conjugate offset Delta")
+        lenses = [(LensModel.of(f1, f"relay {i + 1} first lens"), LensModel.of(f2, f"relay {i + 1} second lens"))
+                  for i, (f1, f2) in enumerate(pairs)]
+        scan, tube = LensModel.of(f_s, "scan lens"), LensModel.of(f_t, "tube lens")
+        etl_relay = None
+        if lenses:
+            l1, l2 = lenses[0]
+            etl_relay = Relay(l1, l2, (l1.f - de, l1.f + l2.f, l2.f))
+            first = scan.f
+        else:
+            first = scan.f - de
+        return cls(
+            scanners=[ScannerModel(name, kind=name) for name in scanners],
+            scan_lens=scan, tube_lens=tube,
+            objective=ObjectiveModel(f_o, na, n),
+            beam_diameter=beam_diameter,
+            relays=[Relay(a, b) for a, b in lenses[1:]],
+            etl=etl, etl_relay=etl_relay,
+            spacings=(first, scan.f + tube.f, tube.f - delta),
+            check=check,
         )
 
     def with_lenses(self, **lenses) -> "ScanPath":
         """A copy with some lenses replaced, by role (plane) name.
 
-        Roles: ``scan_lens``, ``tube_lens``, ``relay1_1``, ``relay1_2``, ...,
-        ``etl_relay_1``, ``etl_relay_2``.  Relay spacings are reset to 4f.
+        Parameters
+        ----------
+        **lenses : length, sympy expression, Lens or LensModel
+            By role: ``scan_lens``, ``tube_lens``, ``relay1_1``, ``relay1_2``,
+            ..., ``etl_relay_1``, ``etl_relay_2``.  The spacings around a
+            replaced lens are reset to 4f.
 
         >>> ScanPath.symbolic().with_lenses(tube_lens=200).back_aperture_beam
         200*D/f_s
@@ -449,26 +733,41 @@ class ScanPath:
         for role, value in lenses.items():
             if role in ("scan_lens", "tube_lens"):
                 changes[role] = value
-            elif role.startswith("etl_relay_") and etl_relay is not None and role[-1] in "12":
+            elif role in ("etl_relay_1", "etl_relay_2") and etl_relay is not None:
                 pair = [etl_relay.first, etl_relay.second]
                 pair[int(role[-1]) - 1] = value
                 etl_relay = Relay(*pair)
-            elif role.startswith("relay") and "_" in role:
-                head, _, side = role.partition("_")
-                try:
-                    k = int(head[5:]) - 1
-                except ValueError:
-                    k = -1
-                if not (0 <= k < len(relays)) or side not in ("1", "2"):
-                    raise PlaneError(f"ScanPath.with_lenses: no lens role {role!r}; roles are {', '.join(self.lens_roles)}")
+            elif role.startswith("relay") and role in self.lens_roles:
+                k = int(role[5:].partition("_")[0]) - 1
                 pair = [relays[k].first, relays[k].second]
-                pair[int(side) - 1] = value
+                pair[int(role[-1]) - 1] = value
                 relays[k] = Relay(*pair)
             else:
                 raise PlaneError(f"ScanPath.with_lenses: no lens role {role!r}; roles are {', '.join(self.lens_roles)}")
-        if "spacings" in changes or "scan_lens" in changes or "tube_lens" in changes:
+        if "scan_lens" in changes or "tube_lens" in changes:
             changes["spacings"] = None
         return replace(self, relays=tuple(relays), etl_relay=etl_relay, **changes)
+
+    def with_etl_moved(self, distance) -> "ScanPath":
+        """A copy with the ETL moved *distance* downstream (towards the next lens; mm).
+
+        Parameters
+        ----------
+        distance : length
+            Positive: downstream; negative: upstream.
+
+        >>> p = ScanPath.for_remote_focus(12.5, 200, 50, [(100, 50)])
+        >>> p.with_etl_moved(20).etl_relay.spacings
+        (80, 150, 50)
+        """
+        if self.etl is None:
+            raise OpticsValueError("ScanPath.with_etl_moved: this path has no ETL")
+        d = to_expr(distance, "mm", name="ScanPath.with_etl_moved: distance")
+        if self.etl_relay is not None:
+            d1, d2, d3 = self.etl_relay.spacings
+            return replace(self, etl_relay=replace(self.etl_relay, spacings=(d1 - d, d2, d3)), check=False)
+        d1, d2, d3 = self.spacings
+        return replace(self, spacings=(d1 - d, d2, d3), check=False)
 
     @property
     def lens_roles(self) -> tuple:
@@ -480,8 +779,8 @@ class ScanPath:
             roles += [f"relay{k + 1}_1", f"relay{k + 1}_2"]
         return tuple(roles + ["scan_lens", "tube_lens"])
 
-    def lens(self, role) -> _LensSpec:
-        """The lens (focal length, aperture, name) in a role."""
+    def lens(self, role) -> LensModel:
+        """The lens (focal length, aperture, name) in a role (see :attr:`lens_roles`)."""
         if role == "scan_lens":
             return self.scan_lens
         if role == "tube_lens":
@@ -504,58 +803,73 @@ class ScanPath:
         return tuple(out)
 
     @property
+    def pupil_planes(self) -> tuple:
+        """The planes that must be imaged onto the back aperture: the ETL (if any) and the scanners."""
+        return (("etl",) if self.etl is not None else ()) + self.scanner_planes
+
+    @property
     def input_plane(self) -> str:
         """The first plane of the path: ``"etl"`` or the first scanner."""
         return "etl" if self.etl is not None else self.scanner_planes[0]
-
-    def _objective_items(self):
-        o = self.objective
-        lens = ABCD(1, 0, -1 / (o.n * o.f), 1 / o.n, 1, o.n, name="objective")
-        return [Space(o.f), "objective", lens, Space(o.n * o.f, n=o.n), "sample"]
-
-    def _items(self, etl_power=None):
-        items: list = []
-        if self.etl is not None:
-            items.append("etl")
-            if etl_power is not None:
-                items.append(TunableLens(etl_power, name="ETL"))
-            items += self.etl_relay._items("etl_relay")
-        planes = self.scanner_planes
-        for k, plane in enumerate(planes):
-            items.append(plane)
-            if k < len(self.relays):
-                items += self.relays[k]._items(f"relay{k + 1}")
-        d1, d2, d3 = self.spacings
-        items += [Space(d1), "scan_lens", ThinLens(self.scan_lens.f), Space(d2), "tube_lens",
-                  ThinLens(self.tube_lens.f), Space(d3), "back_aperture"]
-        return items + self._objective_items()
 
     @cached_property
     def train(self) -> LensTrain:
         """The lens train, from the first plane (ETL or first scanner) to the sample.
 
-        The ETL, if any, is at its nominal state (total power zero) and adds
-        no element; see :meth:`focus_shift` for the tuned train.
+        With an ETL, its own power is the symbol :data:`ETL_POWER`; see
+        :attr:`nominal_train` and :meth:`train_at`.
         """
-        return LensTrain(self._items(), name="scan path")
+        items: list = []
+        if self.etl is not None:
+            items += ["etl", TunableLens(ETL_POWER, self.etl.offset_power, name=self.etl.name)]
+            if self.etl_relay is not None:
+                items += self.etl_relay._items("etl_relay")
+        for k, plane in enumerate(self.scanner_planes):
+            items.append(plane)
+            if k < len(self.relays):
+                items += self.relays[k]._items(f"relay{k + 1}")
+        d1, d2, d3 = self.spacings
+        o = self.objective
+        items += [
+            Space(d1), "scan_lens", ThinLens(self.scan_lens.f, name="scan_lens"), Space(d2), "tube_lens",
+            ThinLens(self.tube_lens.f, name="tube_lens"), Space(d3), "back_aperture",
+            Space(o.f), "objective", ABCD(1, 0, -1 / (o.n * o.f), 1 / o.n, 1, o.n, name="objective"),
+            Space(o.n * o.f, n=o.n), "sample",
+        ]
+        return LensTrain(items, name="scan path")
 
-    def etl_train(self, power) -> LensTrain:
-        """The train with the ETL at total power *power* (dpt; lens plus offset lens)."""
+    @cached_property
+    def nominal_train(self) -> LensTrain:
+        """:attr:`train` with the ETL at its reference power (total power zero): lateral quantities use it."""
+        if self.etl is None:
+            return self.train
+        return self.train.subs({ETL_POWER: self.etl.reference_power})
+
+    def train_at(self, power) -> LensTrain:
+        """:attr:`train` with the ETL's own power set to *power* (dpt).
+
+        Parameters
+        ----------
+        power : optical power
+            The ETL's own power (its offset lens is added by the train).
+        """
         if self.etl is None:
             raise OpticsValueError("ScanPath: this path has no ETL")
-        p = to_expr(power, "dpt", name="ScanPath ETL total power")
-        return LensTrain(self._items(etl_power=p), name="scan path")
+        return self.train.subs({ETL_POWER: to_expr(power, "dpt", name="ScanPath: ETL power")})
 
-    @property
+    @cached_property
     def is_symbolic(self) -> bool:
-        """True if focal lengths, angles, NA or beam diameter are symbols."""
-        if self.train.free_symbols or self.beam_diameter.free_symbols:
+        """True if focal lengths, spacings, angles, NA or beam diameter are symbols (the ETL power aside)."""
+        if self.nominal_train.free_symbols:
             return True
         o = self.objective
-        return bool(o.na.free_symbols or o.n.free_symbols or any(s.optical_angle.free_symbols for s in self.scanners))
+        values = [self.beam_diameter, o.na, o.n, *(s.optical_angle for s in self.scanners)]
+        return any(getattr(v, "free_symbols", None) for v in values)
 
     def _scanner(self, scanner):
         planes = self.scanner_planes
+        if not planes:
+            raise PlaneError("ScanPath: this path has no scanner")
         if scanner is None:
             return 0, planes[0]
         if isinstance(scanner, int) and not isinstance(scanner, bool):
@@ -571,41 +885,61 @@ class ScanPath:
         raise PlaneError(f"ScanPath: no scanner {scanner!r}; scanners are {', '.join(planes)}")
 
     # -- beam ---------------------------------------------------------------------
+    def _need_beam(self, what):
+        if self.beam_diameter is None:
+            raise OpticsValueError(f"ScanPath.{what}: the path has no beam_diameter")
+
+    @cached_property
+    def _input_beam_expr(self):
+        self._need_beam("input_beam_diameter")
+        at = self.input_plane if self.beam_at in ("laser", "input") else self.beam_at
+        a = sympy.cancel(self.nominal_train.abcd(self.input_plane, at)[0])
+        if a.is_zero:
+            raise OpticsValueError(f"ScanPath: the input plane is not imaged with finite size onto {at!r}")
+        return sympy.cancel(self.beam_diameter / sympy.Abs(a))
+
     @property
     def input_beam_diameter(self):
         """Beam diameter at the input plane (mm), propagated back from *beam_at*."""
         return as_result(self._input_beam_expr, "mm")
 
-    @property
-    def _input_beam_expr(self):
-        at = self.input_plane if self.beam_at in ("laser", "input") else self.beam_at
-        a = self.train.abcd(self.input_plane, at)[0]
-        if a.is_zero:
-            raise OpticsValueError(f"ScanPath: the input plane is not imaged with finite size onto {at!r}")
-        return sympy.cancel(self.beam_diameter / sympy.Abs(a))
+    def beam_diameter_expr(self, plane):
+        r"""Closed form of the beam diameter at *plane* (mm expression): :func:`~optics.microscope.closed_forms.beam_diameter_expr`.
 
-    def _beam_expr(self, plane):
-        a = self.train.abcd(self.input_plane, plane)[0]
-        return sympy.cancel(sympy.Abs(a) * self._input_beam_expr)
+        Parameters
+        ----------
+        plane : str
+        """
+        return cf.beam_diameter_expr(self.nominal_train, plane, self._input_beam_expr, start=self.input_plane)
 
     def beam_diameter_at(self, plane):
         r"""Diameter of the (collimated-input) beam at *plane*: :math:`|A|\,D_\mathrm{in}` (mm).
 
+        Parameters
+        ----------
+        plane : str
+
         >>> ScanPath.symbolic().beam_diameter_at("tube_lens")
         D*f_t/f_s
         """
-        return as_result(self._beam_expr(plane), "mm")
+        return as_result(self.beam_diameter_expr(plane), "mm")
 
     def beam_magnification(self, start=None, end="back_aperture"):
-        r"""Lateral magnification :math:`A` from a scanner (default the first) to *end*.
+        r"""Lateral magnification :math:`A` from a scanner (default the first) or the ETL to *end*.
 
         Signed: a single 4f relay inverts (:math:`A = -f_t/f_s`).
+
+        Parameters
+        ----------
+        start : str or int, optional
+            A scanner (plane name, part name or index), ``"etl"`` or ``"laser"``.
+        end : str
 
         >>> ScanPath.symbolic().beam_magnification()
         -f_t/f_s
         """
         start = self._scanner(start)[1] if start not in ("etl", "laser", "input") else self.input_plane
-        a = self.train.abcd(start, end)[0]
+        a = sympy.cancel(self.nominal_train.abcd(start, end)[0])
         return a if a.free_symbols else float(a)
 
     @property
@@ -617,41 +951,190 @@ class ScanPath:
         """
         return self.beam_diameter_at("back_aperture")
 
+    def _back_aperture_expr(self, what):
+        ba = self.objective.back_aperture
+        if ba is None:
+            raise OpticsValueError(f"ScanPath.{what}: the objective's back aperture is unknown (no NA given)")
+        return ba
+
     @property
     def back_aperture(self):
-        r"""Back-aperture diameter of the objective, :math:`2\,\mathrm{NA}\,f_o` (mm)."""
-        return as_result(self.objective.back_aperture, "mm")
+        r"""Back-aperture diameter of the objective, :math:`2\,\mathrm{NA}\,f_o` or the maker's value (mm)."""
+        return as_result(self._back_aperture_expr("back_aperture"), "mm")
 
-    def _fill_expr(self):
-        return sympy.cancel(self._beam_expr("back_aperture") / self.objective.back_aperture)
+    def fill_expr(self):
+        """Closed form of the fill ratio (beam over back aperture, dimensionless)."""
+        return cf.fill_expr(self.beam_diameter_expr("back_aperture"), self._back_aperture_expr("fill_ratio"))
 
     @property
     def fill_ratio(self):
         r"""Beam diameter over back-aperture diameter (> 1: overfilled)."""
-        e = self._fill_expr()
+        e = self.fill_expr()
         return e if e.free_symbols else float(e)
 
     @property
     def overfilled(self) -> bool:
         """True if the beam is at least as large as the back aperture."""
-        return bool(self._fill_expr() >= 1)
+        return bool(self.fill_expr() >= 1)
 
     @property
     def effective_na(self):
         r"""Excitation NA used: :math:`\mathrm{NA}\min(1, D_\mathrm{beam}/D_\mathrm{BA})` (sine condition)."""
-        e = effective_na(self.objective.na, self._fill_expr())
+        if self.objective.na is None:
+            raise OpticsValueError("ScanPath.effective_na: the objective's NA is unknown")
+        e = effective_na(self.objective.na, self.fill_expr())
         return e if getattr(e, "free_symbols", None) else float(e)
 
+    # -- focus -----------------------------------------------------------------------
+    @cached_property
+    def _focus_expr(self):
+        """Focus of a collimated input past the sample plane (mm), a function of ETL_POWER."""
+        return cf.focus_distance_expr(self.train, start=self.input_plane, end="sample")
+
+    @cached_property
+    def _nominal_focus_expr(self):
+        if self.etl is None:
+            return self._focus_expr
+        return sympy.cancel(self._focus_expr.xreplace({ETL_POWER: self.etl.reference_power}))
+
+    def _power(self, power, label):
+        if self.etl is None:
+            raise OpticsValueError(f"ScanPath.{label}: this path has no ETL")
+        if isinstance(power, (str, bytes)):
+            raise OpticsTypeError(f"ScanPath.{label}: power must be a number, Quantity or sympy expression, "
+                                  f"got the string {power!r}")
+        p = to_expr(power, "dpt", name=f"ScanPath.{label}: ETL power")
+        if p.is_number:
+            if not math.isfinite(float(p)):
+                raise InvalidParameterError(f"ScanPath.{label}: ETL power must be finite, got {power!r}")
+            if not self.etl.offset_power.free_symbols and self.etl.has_range:
+                self.etl.check_powers([float(p)], f"ScanPath.{label}")
+        return p
+
+    def focus_distance(self, power=None):
+        r"""Where a collimated input focuses, measured past the sample plane (mm; + deeper).
+
+        Parameters
+        ----------
+        power : optical power, optional
+            The ETL's own power (dpt); default its reference power (total
+            power zero).  Paths without ETL take no power.
+
+        The back focal distance :math:`-A/C` of the train from the input to
+        the sample plane: 0 for a 4f path, not 0 when spacings are changed.
+
+        >>> ScanPath.symbolic().focus_distance()
+        <Quantity(0.0, 'millimeter')>
+        """
+        if power is None:
+            return as_result(self._nominal_focus_expr, "mm")
+        p = self._power(power, "focus_distance")
+        return as_result(sympy.cancel(self._focus_expr.xreplace({ETL_POWER: p})), "mm")
+
+    def focus_shift_expr(self, beam=None):
+        r"""Closed form of the focus shift :math:`z(P)` in mm, :math:`P` = :data:`ETL_POWER`.
+
+        Parameters
+        ----------
+        beam : GaussianBeam, optional
+            Input beam at the ETL; default collimated (geometric focus).
+
+        :func:`~optics.microscope.closed_forms.focus_shift_expr` of the train,
+        zero at the ETL's reference power.
+        """
+        if self.etl is None:
+            raise OpticsValueError("ScanPath.focus_shift_expr: this path has no ETL")
+        if beam is None:
+            return self._focus_shift_mm
+        return cf.focus_shift_expr(self.train, ETL_POWER, beam=beam, reference=self.etl.reference_power,
+                                   start="etl", end="sample")
+
+    @cached_property
+    def _focus_shift_mm(self):
+        return cf.focus_shift_expr(self.train, ETL_POWER, reference=self.etl.reference_power,
+                                   start="etl", end="sample")
+
+    def focus_shift(self, power):
+        r"""Axial focus shift in the sample for the ETL's own power *power*, in µm.
+
+        Parameters
+        ----------
+        power : optical power or sympy expression
+            The ETL's own power (dpt); its offset lens is added.
+
+        Measured from the focus at the reference power (total ETL power
+        zero), positive deeper, in the immersion medium, exact paraxially for
+        a collimated input.  With the ETL conjugate to the back focal plane
+
+        .. math:: z = -n\,\frac{f_o^2 (P + P_\mathrm{off})}{1000\,M^2}\ \mathrm{mm},\qquad
+                  M = \frac{f_t}{f_s}\prod \frac{f_{2}}{f_{1}}
+
+        which for :math:`n = 1` is the reference post's formula.  A symbolic
+        answer is the expression in µm.
+
+        >>> P = ETL_POWER
+        >>> ScanPath.symbolic(2, etl=True).focus_shift(P)
+        -P*f_o**2*f_r1**2*f_r3**2*f_s**2*n/(f_r2**2*f_r4**2*f_t**2)
+        """
+        p = self._power(power, "focus_shift")
+        z = sympy.cancel(1000 * self.focus_shift_expr().xreplace({ETL_POWER: p}))
+        if z.free_symbols:
+            return z
+        if z.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise NoFocusError(f"ScanPath.focus_shift: no finite focus at ETL power {p} dpt")
+        return quantity(float(z), "um")
+
+    def focus_poles(self):
+        """ETL powers (dpt) at which the beam leaves the objective collimated (no finite focus)."""
+        _, den = sympy.fraction(sympy.together(self.focus_shift_expr()))
+        return tuple(r for r in sympy.solve(den, ETL_POWER) if r.is_real)
+
+    def z_range(self, power_min=None, power_max=None):
+        """Focus shifts at both ends of the ETL's power range and their span (µm): a :class:`ZRange`.
+
+        Parameters
+        ----------
+        power_min, power_max : optical power, optional
+            Default the ETL's range.
+
+        Raises
+        ------
+        NoFocusError
+            If the transfer curve has a pole inside the range (it is
+            monotonic between poles, so the span is the end-value difference).
+        """
+        if self.etl is None:
+            raise OpticsValueError("ScanPath.z_range: this path has no ETL")
+        low = self.etl.power_min if power_min is None else to_expr(power_min, "dpt", name="z_range: power_min")
+        high = self.etl.power_max if power_max is None else to_expr(power_max, "dpt", name="z_range: power_max")
+        if low is None or high is None:
+            raise OpticsValueError("ScanPath.z_range: the ETL's power range is unknown; give power_min and power_max")
+        if self.is_symbolic or low.free_symbols or high.free_symbols:
+            a, b = self.focus_shift(low), self.focus_shift(high)
+            return ZRange(a, b, sympy.Abs(b - a))
+        if not float(low) < float(high):
+            raise InvalidParameterError(f"ScanPath.z_range: power_min {low} dpt must be below power_max {high} dpt")
+        for pole in self.focus_poles():
+            if float(low) <= float(pole) <= float(high):
+                raise NoFocusError(f"ScanPath.z_range: no finite focus at P = {float(pole):g} dpt inside the range")
+        a, b = self.focus_shift(low), self.focus_shift(high)
+        return ZRange(a, b, abs(b - a))
+
     # -- field of view ---------------------------------------------------------------
-    def _fov_expr(self, scanner=None, form="exact"):
+    def fov_expr(self, scanner=None, form="exact"):
+        """Closed form of the field of view (mm expression): :func:`~optics.microscope.closed_forms.fov_expr`.
+
+        Parameters
+        ----------
+        scanner : str or int, optional
+        form : {"exact", "small_angle"}
+        """
         i, plane = self._scanner(scanner)
-        if form not in FOV_FORMS:
-            raise OpticsValueError(f"ScanPath.fov: form must be one of {FOV_FORMS}, got {form!r}")
-        b = sympy.Abs(self.train.abcd(plane, "sample")[1])
-        alpha = self.scanners[i].optical_angle
-        if form == "exact":
-            return sympy.cancel(2 * b) * sympy.tan(alpha / 2)
-        return sympy.cancel(b) * sympy.tan(alpha)
+        angle = self.scanners[i].optical_angle
+        if angle is None:
+            raise OpticsValueError(f"ScanPath.fov: scanner {plane!r} has no scan angle")
+        return cf.fov_expr(self.nominal_train, plane, angle, end="sample", focus_distance=self._nominal_focus_expr,
+                           form=form)
 
     def fov(self, scanner=None, form="exact"):
         r"""Field of view along the axis of one scanner (default the first), in mm.
@@ -661,35 +1144,43 @@ class ScanPath:
         scanner : str or int, optional
             Scanner plane name, part name or index.
         form : {"exact", "small_angle"}
-            ``"exact"`` (paraxial, exact in the scan angle):
-            :math:`s = 2|B|\tan(\alpha/2)`; ``"small_angle"``, the reference
-            post's form :math:`s = |B|\tan\alpha`, which overestimates (1.52 mm
-            instead of 1.44 mm at 26 deg).  :math:`B` runs from the scanner to
-            the sample; :math:`|B| = f_o f_s/f_t` without relays.
+            ``"exact"`` (paraxial, exact in the scan angle, f·tanθ mapping):
+            :math:`s = 2|B + z_f D|\tan(\alpha/2)`; ``"small_angle"``, the
+            reference post's form :math:`s = |B + z_f D|\tan\alpha`, which
+            overestimates (1.52 mm instead of 1.44 mm at 26 deg).  :math:`B, D`
+            run from the scanner to the sample, :math:`z_f` is
+            :meth:`focus_distance`; :math:`|B| = f_o f_s/f_t` without relays.
 
         >>> ScanPath.symbolic().fov()
         2*f_o*f_s*tan(alpha/2)/f_t
         """
-        return as_result(self._fov_expr(scanner, form), "mm")
+        return as_result(self.fov_expr(scanner, form), "mm")
 
-    def fovs(self) -> dict:
-        """Both forms of the FOV for every scanner: ``{plane: {"exact": ..., "small_angle": ...}}``."""
-        return {p: {form: self.fov(p, form) for form in FOV_FORMS} for p in self.scanner_planes}
+    def fovs(self) -> tuple:
+        """Both forms of the FOV for every scanner, as :class:`FieldOfView` rows (mm)."""
+        return tuple(FieldOfView(p, self.fov(p, "exact"), self.fov(p, "small_angle")) for p in self.scanner_planes)
 
     def pixel_size(self, n_pixels, scanner=None, form="exact"):
         r"""Pixel size :math:`s_\mathrm{FOV}/N` for *n_pixels* pixels across the scan (µm).
 
+        Parameters
+        ----------
+        n_pixels : int
+        scanner : str or int, optional
+        form : {"exact", "small_angle"}
+
+        A symbolic answer is the expression in µm.
+
         >>> ScanPath.symbolic().pixel_size(512)
-        f_o*f_s*tan(alpha/2)/(256*f_t)
+        125*f_o*f_s*tan(alpha/2)/(32*f_t)
         """
         if isinstance(n_pixels, bool) or not isinstance(n_pixels, int) or n_pixels < 1:
             raise InvalidParameterError(f"ScanPath.pixel_size: number of pixels must be a positive integer, got {n_pixels!r}")
-        e = self._fov_expr(scanner, form) / n_pixels
-        r = as_result(e, "mm")
-        return r.to("um") if is_quantity(r) else r
+        e = 1000 * self.fov_expr(scanner, form) / n_pixels
+        return as_result(e, "um")
 
     # -- resolution -----------------------------------------------------------------
-    def resolution(self, wavelength) -> dict:
+    def resolution(self, wavelength) -> Resolution:
         r"""Two-photon lateral and axial PSF FWHM at the effective NA (Zipfel et al. 2003).
 
         Parameters
@@ -697,118 +1188,60 @@ class ScanPath:
         wavelength : length
             Excitation wavelength (mm if a plain number; a Quantity such as
             ``920 * ureg.nm`` is clearer).
-
-        Returns
-        -------
-        dict
-            ``{"effective_na", "lateral_fwhm", "axial_fwhm"}``; FWHM in µm.
         """
         if self.is_symbolic:
             raise OpticsTypeError("ScanPath.resolution needs a numeric path; use optics.microscope.resolution for closed forms")
-        lam = to_magnitude(wavelength, "um", name="ScanPath.resolution: wavelength") if is_quantity(wavelength) \
-            else to_magnitude(quantity(wavelength, "mm"), "um", name="wavelength")
+        if isinstance(wavelength, (str, bytes)):
+            raise OpticsTypeError(f"ScanPath.resolution: wavelength must be a length such as 920 * ureg.nm, "
+                                  f"got the string {wavelength!r}")
+        lam_mm = float(to_magnitude(wavelength, "mm", name="ScanPath.resolution: wavelength"))
+        if not (math.isfinite(lam_mm) and lam_mm > 0):
+            raise InvalidParameterError(f"ScanPath.resolution: wavelength must be positive and finite, got {wavelength!r}")
+        lam = 1000 * lam_mm
         na = self.effective_na
         n = float(self.objective.n)
-        return {
-            "effective_na": na,
-            "lateral_fwhm": quantity(two_photon_lateral_fwhm(na, lam), "um"),
-            "axial_fwhm": quantity(two_photon_axial_fwhm(na, lam, n), "um"),
-        }
-
-    # -- remote focus ------------------------------------------------------------------
-    def _focus_expr(self, power):
-        a, _, c, _ = self.etl_train(power).abcd("etl", "sample")
-        if c.is_zero:
-            raise OpticsValueError("ScanPath.focus_shift: the beam leaves the objective collimated (no focus)")
-        return sympy.cancel(-a / c)
-
-    def focus_shift(self, power):
-        r"""Axial focus position in the sample for an ETL total power *power* (dpt), in µm.
-
-        Measured from the nominal focal plane (positive: deeper, along the
-        light), in the immersion medium, exact paraxially: a collimated beam
-        through the ETL reaches the sample plane with ray :math:`(A y, C y)`
-        and focuses :math:`-A/C` further on.  With the ETL conjugate to the
-        back focal plane this is
-
-        .. math:: z = -n\,\frac{f_o^2}{f_\mathrm{ETL}\,M^2},\qquad
-                  M = \frac{f_t}{f_s}\prod \frac{f_{2}}{f_{1}}
-
-        which for :math:`n = 1` is the reference post's formula.
-
-        >>> import sympy
-        >>> P = sympy.Symbol("P", real=True)
-        >>> ScanPath.symbolic(2, etl=True).focus_shift(P)
-        -P*f_o**2*f_r1**2*f_r3**2*f_s**2*n/(1000*f_r2**2*f_r4**2*f_t**2)
-        """
-        r = as_result(self._focus_expr(power), "mm")
-        return r.to("um") if is_quantity(r) else r
-
-    def z_range(self) -> dict:
-        """Focus positions at the ETL's power limits (offset lens included) and their span (µm)."""
-        if self.etl is None:
-            raise OpticsValueError("ScanPath.z_range: this path has no ETL")
-        off = self.etl.offset_power.magnitude
-        lo = self.focus_shift(self.etl.power_min.magnitude + off)
-        hi = self.focus_shift(self.etl.power_max.magnitude + off)
-        if not is_quantity(lo):
-            return {"z_min_power": lo, "z_max_power": hi, "span": sympy.Abs(hi - lo)}
-        return {"z_min_power": lo, "z_max_power": hi, "span": abs(hi - lo)}
+        return Resolution(na, quantity(lam, "um").to("nm"), quantity(two_photon_lateral_fwhm(na, lam), "um"),
+                          quantity(two_photon_axial_fwhm(na, lam, n), "um"))
 
     # -- conjugation -------------------------------------------------------------------
-    def conjugation(self) -> list:
-        """Is each scanner (and the ETL) imaged onto the back aperture?
-
-        Returns
-        -------
-        list of dict
-            ``plane``, ``B`` (mm; 0 when conjugate), ``conjugate`` (bool),
-            ``image_offset`` (mm: where the plane's image, real or virtual,
-            lies past the back-aperture plane; None when conjugate) and
-            ``image`` (ImageLocation of the plane's first real image, or
-            None) for numeric paths.
-        """
-        planes = (["etl"] if self.etl is not None else []) + list(self.scanner_planes)
+    def conjugation(self) -> tuple:
+        """Is each scanner (and the ETL) imaged onto the back aperture? :class:`ConjugationRow` s."""
+        t = self.nominal_train
         rows = []
-        for plane in planes:
-            _, b, _, d = (sympy.cancel(e) for e in self.train.abcd(plane, "back_aperture"))
+        for plane in self.pupil_planes:
+            _, b, _, d = (sympy.cancel(e) for e in t.abcd(plane, "back_aperture"))
             conj = bool(b.is_zero)
-            image = None if conj or b.free_symbols else self.train.image_of(plane)
-            # Where the plane's image lies relative to the back aperture, real
-            # or virtual (-B/D past it): what a builder has to correct.
+            image = None if conj or b.free_symbols else t.image_of(plane)
             offset = None if conj or d.is_zero else as_result(sympy.cancel(-b / d), "mm")
-            rows.append({"plane": plane, "B": as_result(b, "mm"), "conjugate": conj, "image": image,
-                         "image_offset": offset})
-        return rows
+            rows.append(ConjugationRow(plane, as_result(b, "mm"), conj, offset, image))
+        return tuple(rows)
 
-    def check_conjugation(self, *, _stacklevel=2) -> list:
-        """Issue a ConjugationWarning for every plane not imaged onto the back aperture; return them."""
-        bad = [r for r in self.conjugation() if not r["conjugate"]]
-        z_ba = self.train.positions()["back_aperture"]
+    def check_conjugation(self, *, _stacklevel=2) -> tuple:
+        """Issue a ConjugationWarning for every plane not imaged onto the back aperture; return those rows."""
+        bad = [r for r in self.conjugation() if not r.conjugate]
+        z_ba = self.nominal_train.positions()["back_aperture"]
         for r in bad:
-            offset = r["image_offset"]
-            if offset is None:
+            if r.image_offset is None:
                 where = "it is imaged to infinity in the back-aperture space"
             else:
-                side = "past" if offset.magnitude > 0 else "before"
-                where = (f"its image lies {_fmt(abs(offset), 'mm')} {side} the back-aperture plane "
+                side = "past" if r.image_offset.magnitude > 0 else "before"
+                where = (f"its image lies {_fmt(abs(r.image_offset), 'mm')} {side} the back-aperture plane "
                          f"(z = {_fmt(z_ba, 'mm')})")
-                image = r["image"]
-                if image is not None and abs((image.z - z_ba - offset).to("mm").magnitude) > 1e-9:
-                    where += f"; its first real image is at z = {_fmt(image.z, 'mm')}"
+                if r.image is not None and abs((r.image.z - z_ba - r.image_offset).to("mm").magnitude) > 1e-9:
+                    where += f"; its first real image is at z = {_fmt(r.image.z, 'mm')}"
             warnings.warn(
-                f"ScanPath: {r['plane']!r} is not conjugate to the objective's back aperture "
-                f"(B = {_fmt(r['B'], 'mm')}); {where}",
+                f"ScanPath: {r.plane!r} is not conjugate to the objective's back aperture "
+                f"(B = {_fmt(r.b, 'mm')}); {where}",
                 ConjugationWarning, stacklevel=_stacklevel,
             )
-        return bad
+        return tuple(bad)
 
     # -- clipping ----------------------------------------------------------------------
-    def apertures(self) -> list:
-        """Clear apertures in the path: ``(plane, part name, diameter expression in mm)``."""
+    def apertures(self) -> tuple:
+        """Known clear apertures in the path: ``(plane, part name, diameter expression in mm)``."""
         out = []
-        if self.etl is not None:
-            out.append(("etl", self.etl.name, to_expr(self.etl.aperture, "mm", name="ETL aperture")))
+        if self.etl is not None and self.etl.aperture is not None:
+            out.append(("etl", self.etl.name, self.etl.aperture))
         if self.etl_relay is not None:
             for role, lens in (("etl_relay_1", self.etl_relay.first), ("etl_relay_2", self.etl_relay.second)):
                 if lens.aperture is not None:
@@ -824,92 +1257,66 @@ class ScanPath:
             lens = self.lens(role)
             if lens.aperture is not None:
                 out.append((role, lens.name, lens.aperture))
-        return out
+        return tuple(out)
 
-    def _scan_offset_expr(self, plane):
-        """Chief-ray height at *plane* with every upstream scanner at full deflection (field corner)."""
-        index = self.train.planes[plane]
-        total = sympy.Integer(0)
-        for s, sp in zip(self.scanners, self.scanner_planes):
-            if self.train.planes[sp] > index:
-                continue
-            b = self.train.abcd(sp, plane)[1]
-            total += (b * sympy.tan(s.optical_angle / 2)) ** 2
-        return sympy.sqrt(total)
+    def _scan_angles(self):
+        return [(p, s.optical_angle) for p, s in zip(self.scanner_planes, self.scanners) if s.optical_angle is not None]
+
+    def footprint_expr(self, plane):
+        """Closed form of the footprint at *plane* (mm): :func:`~optics.microscope.closed_forms.footprint_expr`.
+
+        Parameters
+        ----------
+        plane : str
+        """
+        return cf.footprint_expr(self.nominal_train, plane, self._input_beam_expr, self._scan_angles(),
+                                 start=self.input_plane)
 
     def footprint(self, plane):
         r"""Beam footprint at *plane* over the full scan: :math:`|A| D_\mathrm{in} + 2 h_\mathrm{chief}` (mm).
+
+        Parameters
+        ----------
+        plane : str
 
         :math:`h_\mathrm{chief}` is the height of the chief ray with every
         scanner upstream of the plane at its full optical half angle (slope
         :math:`\tan(\alpha/2)`), combined in quadrature (corner of the field).
         """
-        return as_result(self._footprint_expr(plane), "mm")
+        return as_result(self.footprint_expr(plane), "mm")
 
-    def _footprint_expr(self, plane):
-        return self._beam_expr(plane) + 2 * self._scan_offset_expr(plane)
-
-    def clipping_table(self) -> list:
-        """Beam footprint against every clear aperture, without warnings.
-
-        Returns
-        -------
-        list of dict
-            ``plane``, ``part``, ``aperture``, ``beam``, ``scan_offset``
-            (chief-ray height), ``footprint``, ``excess`` (mm, negative when
-            it fits), ``excess_percent`` (of the aperture) and ``clipped``.
-        """
+    def clipping_table(self) -> tuple:
+        """Beam footprint against every known clear aperture, without warnings: :class:`ClippingRow` s."""
         if self.is_symbolic:
             raise OpticsTypeError("ScanPath.clipping_table needs a numeric path")
+        angles = self._scan_angles()
         rows = []
         for plane, part, ap in self.apertures():
-            beam = float(self._beam_expr(plane))
-            offset = float(self._scan_offset_expr(plane))
+            beam = float(self.beam_diameter_expr(plane))
+            offset = float(cf.scan_offset_expr(self.nominal_train, plane, angles))
             foot = beam + 2 * offset
             excess = foot - float(ap)
-            rows.append({
-                "plane": plane, "part": part,
-                "aperture": quantity(float(ap), "mm"), "beam": quantity(beam, "mm"),
-                "scan_offset": quantity(offset, "mm"), "footprint": quantity(foot, "mm"),
-                "excess": quantity(excess, "mm"), "excess_percent": 100 * excess / float(ap),
-                "clipped": excess > 1e-9 * float(ap),
-            })
-        return rows
+            rows.append(ClippingRow(
+                plane, part, quantity(float(ap), "mm"), quantity(beam, "mm"), quantity(offset, "mm"),
+                quantity(foot, "mm"), quantity(excess, "mm"), 100 * excess / float(ap), excess > 1e-9 * float(ap),
+            ))
+        return tuple(rows)
 
-    def check_clipping(self, *, _stacklevel=2) -> list:
+    def check_clipping(self, *, _stacklevel=2) -> tuple:
         """Issue a ClippingWarning for every clipped aperture; return the clipped rows."""
-        bad = [r for r in self.clipping_table() if r["clipped"]]
+        bad = [r for r in self.clipping_table() if r.clipped]
         for r in bad:
-            part = f" ({r['part']})" if r["part"] else ""
+            part = f" ({r.part})" if r.part else ""
             warnings.warn(
-                f"ScanPath: beam clipped at {r['plane']!r}{part}: footprint {_fmt(r['footprint'], 'mm')} "
-                f"(beam {_fmt(r['beam'], 'mm')} + 2 x {_fmt(r['scan_offset'], 'mm')} scan offset) over a "
-                f"{_fmt(r['aperture'], 'mm')} clear aperture, {_fmt(r['excess'], 'mm')} "
-                f"({r['excess_percent']:.3g} %) too large",
+                f"ScanPath: beam clipped at {r.plane!r}{part}: footprint {_fmt(r.footprint, 'mm')} "
+                f"(beam {_fmt(r.beam, 'mm')} + 2 x {_fmt(r.scan_offset, 'mm')} scan offset) over a "
+                f"{_fmt(r.aperture, 'mm')} clear aperture, {_fmt(r.excess, 'mm')} "
+                f"({r.excess_percent:.3g} %) too large",
                 ClippingWarning, stacklevel=_stacklevel,
             )
-        return bad
+        return tuple(bad)
 
     @property
     def length(self):
         """Path length from the input plane (ETL or first scanner) to the objective (mm)."""
-        return self.train.positions()["objective"]
-
-    # -- report ------------------------------------------------------------------------
-    def report(self, wavelength=None, n_pixels=None):
-        """Every derived number, with units: a :class:`optics.report.Report` (numeric paths).
-
-        Parameters
-        ----------
-        wavelength : length, optional
-            Adds the two-photon resolution.
-        n_pixels : int, optional
-            Adds the pixel size per scanner.
-        """
-        from optics.report import path_report
-
-        return path_report(self, wavelength, n_pixels)
-
-    def report_text(self, wavelength=None, n_pixels=None) -> str:
-        """:meth:`report` as aligned text."""
-        return self.report(wavelength, n_pixels).to_text()
+        return self.nominal_train.positions()["objective"]

@@ -47,6 +47,7 @@ and the full widths at half maximum are
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import sympy
@@ -55,6 +56,7 @@ from optics.errors import InvalidParameterError
 from optics.units import is_quantity, quantity, to_magnitude
 
 __all__ = [
+    "Resolution",
     "back_aperture_diameter",
     "fill_ratio",
     "effective_na",
@@ -74,6 +76,25 @@ ZIPFEL_AXIAL = 0.532
 ZIPFEL_NA_BREAK = 0.7
 
 _FWHM_PER_E_RADIUS = 2 * math.sqrt(math.log(2))
+
+
+class Resolution(NamedTuple):
+    """Two-photon resolution of a path at one wavelength.
+
+    Attributes
+    ----------
+    effective_na : float
+        Excitation NA actually used (:func:`effective_na`).
+    wavelength : Quantity
+        Excitation wavelength (nm).
+    lateral_fwhm, axial_fwhm : Quantity
+        FWHM of the two-photon excitation PSF (µm), Zipfel et al. (2003).
+    """
+
+    effective_na: float
+    wavelength: object
+    lateral_fwhm: object
+    axial_fwhm: object
 
 
 def _is_symbolic(*values) -> bool:

@@ -48,7 +48,7 @@ import sympy
 from optics.core.compile import compile_expr
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError
 from optics.microscope.parts import Lens
-from optics.microscope.path import FOV_FORMS, ScanPath
+from optics.microscope.path import ETL_POWER, FOV_FORMS, ScanPath
 from optics.core.symbolic import to_expr
 from optics.units import is_quantity, to_magnitude
 
@@ -83,23 +83,21 @@ class Metric:
 
 
 def _fov_metric(plane, form):
-    return Metric(f"fov_{plane}", lambda p: p._fov_expr(plane, form), "mm", "max")
+    return Metric(f"fov_{plane}", lambda p: p.fov_expr(plane, form), "mm", "max")
 
 
 def z_range_metric() -> Metric:
     r"""Span of the focus position over the ETL's power range (µm).
 
     Derived from the train: :math:`|z(P_\max) - z(P_\min)|`, with
-    :math:`z(P) = -A/C` from the ETL (at total power :math:`P`) to the sample
-    (see :meth:`optics.microscope.path.ScanPath.focus_shift`).
+    :math:`z(P)` the focus shift of the path's closed form
+    (:meth:`optics.microscope.path.ScanPath.focus_shift_expr`, mm).
     """
 
     def derive(path):
-        off = path.etl.offset_power.magnitude
-        p = sympy.Symbol("P_etl", real=True)
-        z = path._focus_expr(p)
-        lo = z.subs(p, sympy.Rational(repr(path.etl.power_min.magnitude + off)))
-        hi = z.subs(p, sympy.Rational(repr(path.etl.power_max.magnitude + off)))
+        z = path.focus_shift_expr()
+        lo = z.xreplace({ETL_POWER: path.etl.power_min})
+        hi = z.xreplace({ETL_POWER: path.etl.power_max})
         return sympy.Abs(sympy.cancel(hi - lo))
 
     return Metric("z_range", derive, "um", "max", 1000.0)
@@ -110,12 +108,12 @@ def default_metrics(path: ScanPath, fov_form="exact") -> list:
     if fov_form not in FOV_FORMS:
         raise OpticsValueError(f"search: fov_form must be one of {FOV_FORMS}, got {fov_form!r}")
     metrics = [
-        Metric("beam_ba", lambda p: p._beam_expr("back_aperture"), "mm", None),
-        Metric("fill", lambda p: p._fill_expr(), "", None),
+        Metric("beam_ba", lambda p: p.beam_diameter_expr("back_aperture"), "mm", None),
+        Metric("fill", lambda p: p.fill_expr(), "", None),
     ]
     metrics += [_fov_metric(plane, fov_form) for plane in path.scanner_planes]
-    metrics.append(Metric("length", lambda p: p.train._z(p.train.planes["objective"]), "mm", "min"))
-    if path.etl is not None:
+    metrics.append(Metric("length", lambda p: to_expr(p.length, "mm", name="search: path length"), "mm", "min"))
+    if path.etl is not None and path.etl.has_range:
         metrics.append(z_range_metric())
     return metrics
 
@@ -343,10 +341,10 @@ def search_lens_sets(
     # Clipping: footprint expression at every aperture; candidate roles take their apertures from the lists.
     clip = []
     for plane, _, ap in sym_path.apertures():
-        clip.append((plane, compile_expr(sym_path._footprint_expr(plane), args, check_finite=False), float(ap)))
+        clip.append((plane, compile_expr(sym_path.footprint_expr(plane), args, check_finite=False), float(ap)))
     for r in roles:
         if np.isfinite(data[r][1]).any():
-            clip.append((r, compile_expr(sym_path._footprint_expr(r), args, check_finite=False), None))
+            clip.append((r, compile_expr(sym_path.footprint_expr(r), args, check_finite=False), None))
 
     planes = path.scanner_planes
     if isinstance(min_fov, dict):

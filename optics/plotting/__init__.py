@@ -36,7 +36,6 @@ _EXPORTS = {
     "plot_noise_vs_neurons": "scanning",
     "plot_frame_noise_vs_frame_rate": "scanning",
     "report_figures": "report",
-    "DEFAULT_ETL_DISPLACEMENT": "report",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -56,7 +56,7 @@ def _focused_beam(beam, optic, start, end, etl_power, label):
                     f"pass a GaussianBeam to start at {start!r}"
                 )
             beam = GaussianBeam(beam, waist=optic.input_beam_diameter.to("mm").magnitude / 2)
-        train = optic.train if etl_power is None else optic.etl_train(etl_power)
+        train = optic.nominal_train if etl_power is None else optic.train_at(etl_power)
         end = "sample" if end is None else end
     else:
         if not isinstance(beam, GaussianBeam):
@@ -98,8 +98,8 @@ def plot_beam_near_focus(beam, optic=None, *, start="input", end=None, etl_power
         focal plane, for a ScanPath; ``"output"`` for a train), positive
         along the light, in the medium there.
     etl_power : optical power, optional
-        ScanPath with an ETL: its total power (dpt); default the nominal
-        (zero) state.
+        ScanPath with an ETL: the ETL's own power (dpt; its offset lens is
+        added); default the reference state (total ETL power zero).
     span : length, optional
         Half-width of the plotted range around the waist (default
         :math:`3 z_R`).  Plain numbers are µm.

@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from optics.core.beams import GaussianBeam
-from optics.core.elements import Space
+from optics.core.elements import Space, TunableLens
 from optics.errors import InvalidParameterError, OpticsTypeError
 from optics.microscope.path import ScanPath
 from optics.core.trains import LensTrain
@@ -46,7 +46,7 @@ HEIGHT_LABEL = "height (mm)"
 def _numeric_train(path_or_train):
     """(ScanPath or None, LensTrain) with a numeric check."""
     if isinstance(path_or_train, ScanPath):
-        path, train = path_or_train, path_or_train.train
+        path, train = path_or_train, path_or_train.nominal_train
         if path.is_symbolic:
             raise OpticsTypeError("plot_layout: the scan path has symbols; a numeric path is needed to draw it")
     elif isinstance(path_or_train, LensTrain):
@@ -231,15 +231,16 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
     apertures = {}
     if path is not None:
         apertures = {plane: float(ap) for plane, _, ap in path.apertures()}
-        apertures["objective"] = float(path.objective.back_aperture)
+        if path.objective.back_aperture is not None:
+            apertures["objective"] = float(path.objective.back_aperture)
     known = [a / 2 for a in apertures.values()]
     scale = max(known + [reach(z) for z, _, _ in elements] + [1e-3])
     legends = set()
     unknown_label = "lens, aperture unknown"
     lens_label = "lens (clear aperture)"
     for index, (z, element, (a, b, c, d)) in enumerate(elements):
-        if isinstance(element, Space):
-            continue
+        if isinstance(element, Space) or (path is not None and isinstance(element, TunableLens)):
+            continue  # the ETL of a path is drawn as its aperture
         names = names_at.get(index, [])
         name = names[0] if names else (element.name or type(element).__name__)
         half = apertures.get(name, None)
@@ -260,17 +261,18 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
             ax.plot([z, z], [-half, half], color="0.4", lw=1.0, ls=":", gid=f"surface:{name}")
     if path is not None:
         planes_with_element = {n for i, ns in names_at.items() if i < len(elements) and not
-                               isinstance(elements[i][1], Space) for n in ns}
+                               isinstance(elements[i][1], (Space, TunableLens)) for n in ns}
         for plane, diameter in apertures.items():
             if plane in planes_with_element or plane == "objective":
                 continue
             z = positions[plane]
             ax.plot([z, z], [-diameter / 2, diameter / 2], color="0.35", lw=4, solid_capstyle="butt",
                     alpha=0.7, gid=f"aperture:{plane}")
-        ba = float(path.objective.back_aperture) / 2
-        z = positions["back_aperture"]
-        ax.plot([z, z], [-ba, ba], color="0.35", lw=1.2, ls=":", gid="aperture:back_aperture",
-                label=f"back aperture ({2 * ba:.3g} mm)")
+        if path.objective.back_aperture is not None:
+            ba = float(path.objective.back_aperture) / 2
+            z = positions["back_aperture"]
+            ax.plot([z, z], [-ba, ba], color="0.35", lw=1.2, ls=":", gid="aperture:back_aperture",
+                    label=f"back aperture ({2 * ba:.3g} mm)")
 
     # -- plane names (spread so that close planes stay legible) -------------------------
     by_z: dict = {}

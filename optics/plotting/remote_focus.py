@@ -12,7 +12,7 @@ ETL conjugate to the back focal plane the curve is the straight line
 (the reference post's :math:`z = -f_o^2 f_s^2 f_{r1}^2 f_{r3}^2/(f_\mathrm{ETL}
 f_t^2 f_{r2}^2 f_{r4}^2)` for :math:`n = 1`); a displaced ETL bends it.
 
->>> rf = RemoteFocus(12.5, 200, 50, [(100, 50), (50, 75)])
+>>> rf = RemoteFocus.from_focal_lengths(12.5, 200, 50, [(100, 50), (50, 75)])
 >>> ax = plot_transfer_curves({"conjugate": rf, "ETL +10 mm": rf.replace(etl_offset=10)}, power=[-2, 3])
 >>> ax.get_xlabel(), ax.get_ylabel()
 ('ETL power (dpt)', 'focus shift in the sample (µm)')
@@ -51,7 +51,7 @@ def _curve(name, config, power, points, label):
     """(power [dpt], z [µm]) of one configuration."""
     if isinstance(config, RemoteFocus):
         if power is None:
-            if config.etl is None:
+            if not config.etl.has_range:
                 raise OpticsTypeError(
                     f"{label}: configuration {name!r} has no ETL part to take a power range from; pass power="
                 )

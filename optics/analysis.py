@@ -1,0 +1,394 @@
+r"""One analysis of a design: the path, built once, and every quantity derived from it.
+
+:func:`analyze` turns a :class:`~optics.design.Design` into a frozen
+:class:`Analysis`: the parts are resolved once, the
+:class:`~optics.microscope.path.ScanPath` is built once, and every number of
+``optics report`` (beam, resolution, field of view, remote focus, conjugation,
+clipping, scanning) is computed here from that path.  The text and JSON
+report (:mod:`optics.report`) and the figures (:mod:`optics.plotting.report`)
+only render an Analysis; they compute nothing of their own.
+
+Assumptions (stated in the results where they matter): a collimated beam at
+the path's input, thin lenses, scanners obeying the f·tanθ mapping, the field
+of view measured in the plane where the input beam focuses.
+
+>>> from optics.design import Design
+>>> a = analyze(Design.default())
+>>> a.back_aperture_beam
+<Quantity(20.0, 'millimeter')>
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from optics.acquisition import scanning
+from optics.errors import OpticsTypeError, OpticsWarning
+from optics.microscope.path import FieldOfView, ScanPath, ZRange
+from optics.microscope.remote_focus import Linearity, RemoteFocus
+from optics.microscope.resolution import Resolution
+from optics.units import is_quantity, quantity, to_magnitude
+
+__all__ = [
+    "Analysis",
+    "RemoteFocusAnalysis",
+    "TransferCurve",
+    "ScanningAnalysis",
+    "PartRow",
+    "analyze",
+    "analyze_path",
+    "DEFAULT_ETL_DISPLACEMENT",
+]
+
+#: How far the ETL is moved downstream of its place in the design for the
+#: second transfer curve (mm).
+DEFAULT_ETL_DISPLACEMENT = 10.0
+
+#: A transfer curve whose largest deviation from its line is below this
+#: fraction of its z span is exactly linear (the rest is round-off).
+_LINEAR_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class TransferCurve:
+    """Focus shift against ETL power for one configuration.
+
+    Attributes
+    ----------
+    label : str
+        What the configuration is (for legends).
+    power : Quantity
+        ETL powers (dpt).
+    z : Quantity
+        Focus shifts (µm).
+    linearity : Linearity
+    exactly_linear : bool
+        The deviation from a line is round-off (below 1e-9 of the span).
+    """
+
+    label: str
+    power: object
+    z: object
+    linearity: Linearity
+    exactly_linear: bool
+
+
+@dataclass(frozen=True)
+class RemoteFocusAnalysis:
+    """The remote focus of a path with an ETL.
+
+    Attributes
+    ----------
+    etl_name : str
+    power_min, power_max, offset_power : Quantity
+        The ETL's range and its offset lens (dpt).
+    z_range : ZRange
+        Focus shifts at the range ends and their span (µm).
+    curve : TransferCurve
+        The design as it is.
+    displaced : TransferCurve or None
+        The same ETL moved ``displacement`` downstream (for the figure).
+    displacement : Quantity or None
+    """
+
+    etl_name: str
+    power_min: object
+    power_max: object
+    offset_power: object
+    z_range: ZRange
+    curve: TransferCurve
+    displaced: TransferCurve | None
+    displacement: object
+
+
+@dataclass(frozen=True)
+class ScanningAnalysis:
+    """Kinematics of the first resonant scanner with a known frequency.
+
+    Attributes
+    ----------
+    plane, scanner : str
+        Its plane and part name.
+    freq : Quantity
+        Resonant frequency.
+    fov : Quantity
+        The full sweep it scans in the sample (exact FOV).
+    line_rate : Quantity
+        Bidirectional line rate.
+    n_lines : int or None
+        Lines per frame.
+    frame_rate : Quantity or None
+        With ``n_lines``.
+    peak_speed : Quantity
+        Scan speed at the line centre.
+    dwell_at_centre : Quantity or None
+        With ``n_pixels``: the shortest pixel dwell time.
+    rep_rate : Quantity or None
+        Laser repetition rate.
+    pulses_per_fwhm : float or None
+        Pulses per lateral FWHM at the line centre (with wavelength and rep rate).
+    """
+
+    plane: str
+    scanner: str
+    freq: object
+    fov: object
+    line_rate: object
+    n_lines: int | None
+    frame_rate: object
+    peak_speed: object
+    dwell_at_centre: object
+    rep_rate: object
+    pulses_per_fwhm: object
+
+
+@dataclass(frozen=True)
+class PartRow:
+    """A part of the design: role, name, summary of its values and where they come from.
+
+    ``status`` is ``"verified"`` / ``"unverified"`` (catalog data), ``"design"``
+    (values from the design file) or ``"overridden"`` (a catalog part changed
+    in the design file).
+    """
+
+    role: str
+    name: str
+    summary: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``optics report`` says about one path, computed once (frozen).
+
+    Attributes
+    ----------
+    title, origin : str
+        Design name and file.
+    path : ScanPath
+        The one path every value comes from.
+    wavelength : Quantity or None
+    n_pixels : int or None
+    beam_at : str
+    beam_diameter : Quantity or None
+        As given, at ``beam_at``.
+    back_aperture_beam, back_aperture : Quantity or None
+        Beam and back-aperture diameters (mm).
+    fill_ratio, effective_na : float or None
+    resolution : Resolution or None
+    fovs : tuple of FieldOfView
+    pixel_sizes : tuple of (plane, Quantity)
+    focus_distance : Quantity
+        Where a collimated input focuses past the nominal focal plane (mm; 0 for 4f).
+    remote_focus : RemoteFocusAnalysis or None
+    conjugation, clipping : tuples of ConjugationRow, ClippingRow
+    length : Quantity
+        Input plane to objective.
+    scanning : ScanningAnalysis or None
+    warnings : tuple of str
+    parts : tuple of PartRow
+    """
+
+    title: str
+    origin: str
+    path: ScanPath
+    wavelength: object
+    n_pixels: int | None
+    beam_at: str
+    beam_diameter: object
+    back_aperture_beam: object
+    back_aperture: object
+    fill_ratio: object
+    effective_na: object
+    resolution: Resolution | None
+    fovs: tuple
+    pixel_sizes: tuple
+    focus_distance: object
+    remote_focus: RemoteFocusAnalysis | None
+    conjugation: tuple
+    clipping: tuple
+    length: object
+    scanning: ScanningAnalysis | None
+    warnings: tuple
+    parts: tuple = ()
+
+
+def _curve(label, view) -> TransferCurve:
+    power, z = view.transfer_curve()
+    lin = view.linearity()
+    span = float(abs(z.magnitude.max() - z.magnitude.min()))
+    exact = float(lin.max_deviation.to("um").magnitude) <= _LINEAR_TOLERANCE * span
+    return TransferCurve(label, power, z, lin, exact)
+
+
+def _remote_focus(path, displacement) -> RemoteFocusAnalysis | None:
+    if path.etl is None or not path.etl.has_range:
+        return None
+    view = RemoteFocus(path)
+    etl = path.etl
+    curve = _curve("ETL as placed in the design", view)
+    displaced = None
+    if displacement:
+        where = "downstream" if displacement > 0 else "upstream"
+        moved = RemoteFocus(path.with_etl_moved(displacement))
+        displaced = _curve(f"ETL moved {abs(displacement):g} mm {where}", moved)
+    return RemoteFocusAnalysis(
+        etl.name, quantity(float(etl.power_min), "dpt"), quantity(float(etl.power_max), "dpt"),
+        quantity(float(etl.offset_power), "dpt"), view.z_range(), curve, displaced,
+        quantity(displacement, "mm") if displacement else None,
+    )
+
+
+def _scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution):
+    found = [(plane, s) for plane, s in zip(path.scanner_planes, scanner_parts)
+             if getattr(s, "kind", None) == "resonant" and getattr(s, "frequency", None) is not None]
+    if not found:
+        return None
+    plane, s = found[0]
+    width = path.fov(plane, "exact")
+    frame = scanning.resonant_frame_rate(s.frequency, n_lines).to("Hz") if n_lines else None
+    dwell = scanning.resonant_pixel_dwell_times(n_pixels, s.frequency).min().to("ns") if n_pixels else None
+    pulses = None
+    if resolution is not None and rep_rate is not None:
+        pulses = float(scanning.resonant_cpc(resolution.lateral_fwhm, width, s.frequency, rep_rate))
+    return ScanningAnalysis(
+        plane, s.name, s.frequency.to("kHz"), width.to("um"), scanning.resonant_line_rate(s.frequency).to("kHz"),
+        n_lines, frame, scanning.resonant_peak_speed(width, s.frequency), dwell,
+        None if rep_rate is None else rep_rate.to("MHz"), pulses,
+    )
+
+
+def _checks(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", OpticsWarning)
+        path.check_conjugation()
+        if path.beam_diameter is not None:
+            path.check_clipping()
+    return tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
+
+
+def _wavelength(value, label):
+    if value is None or is_quantity(value):
+        return value
+    return quantity(float(to_magnitude(value, "mm", name=f"{label}: wavelength")), "mm").to("nm")
+
+
+def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", origin="ScanPath",
+                 n_lines=None, rep_rate=None, scanner_parts=(), parts=(),
+                 etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
+    """Analyse a numeric :class:`~optics.microscope.path.ScanPath`.
+
+    Parameters
+    ----------
+    path : ScanPath
+    wavelength : length, optional
+        Adds the two-photon resolution (plain numbers are mm).
+    n_pixels : int, optional
+        Adds pixel sizes and dwell times.
+    title, origin : str
+        For the report heading.
+    n_lines : int, optional
+        Lines per frame (frame rate).
+    rep_rate : frequency, optional
+        Laser repetition rate (pulses per spot).
+    scanner_parts : sequence of Scanner
+        The scanners' parts (their frequencies), in path order.
+    parts : tuple of PartRow
+        The design's parts, for the report.
+    etl_displacement : length
+        ETL displacement of the second transfer curve (mm; 0 for none).
+
+    Returns
+    -------
+    Analysis
+    """
+    if not isinstance(path, ScanPath):
+        raise OpticsTypeError(f"analyze_path: expected a ScanPath, got {type(path).__name__}")
+    if path.is_symbolic:
+        raise OpticsTypeError("analyze_path needs a numeric path; use the ScanPath properties for closed forms")
+    wavelength = _wavelength(wavelength, "analyze_path")
+    shift = float(to_magnitude(etl_displacement, "mm", name="analyze_path: etl_displacement"))
+    has_beam = path.beam_diameter is not None
+    known_ba = path.objective.back_aperture is not None
+    resolution = path.resolution(wavelength) if wavelength is not None and has_beam and known_ba else None
+    angled = [p for p, s in zip(path.scanner_planes, path.scanners) if s.optical_angle is not None]
+    fovs = tuple(FieldOfView(p, path.fov(p, "exact"), path.fov(p, "small_angle")) for p in angled)
+    pixel_sizes = tuple((p, path.pixel_size(n_pixels, p)) for p in angled) if n_pixels else ()
+    return Analysis(
+        title=title, origin=origin, path=path, wavelength=wavelength, n_pixels=n_pixels, beam_at=path.beam_at,
+        beam_diameter=quantity(float(path.beam_diameter), "mm") if has_beam else None,
+        back_aperture_beam=path.back_aperture_beam.to("mm") if has_beam else None,
+        back_aperture=path.back_aperture.to("mm") if known_ba else None,
+        fill_ratio=float(path.fill_ratio) if has_beam and known_ba else None,
+        effective_na=float(path.effective_na) if has_beam and known_ba else None,
+        resolution=resolution, fovs=fovs, pixel_sizes=pixel_sizes,
+        focus_distance=path.focus_distance().to("mm"),
+        remote_focus=_remote_focus(path, shift),
+        conjugation=path.conjugation(),
+        clipping=path.clipping_table() if has_beam else (),
+        length=path.length.to("mm"),
+        scanning=_scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution),
+        warnings=_checks(path), parts=parts,
+    )
+
+
+def _status(component, part) -> str:
+    if component.part is None:
+        return "design"
+    if any(k != "scan_angle" for k, _ in component.values):
+        return "overridden"
+    return "verified" if part.verified else "unverified"
+
+
+def _part_rows(design, parts) -> tuple:
+    def q(x, unit="mm", digits=4):
+        return f"{x.to(unit).magnitude:.{digits}g} {unit}"
+
+    def lens_rows(prefix, components, lenses):
+        return [PartRow(f"{prefix}{which}", lens.name, f"f {q(lens.f)}", _status(c, lens))
+                for which, c, lens in zip(("first", "second"), components, lenses)]
+
+    rows = []
+    o = parts["objective"]
+    rows.append(PartRow("objective", o.name, f"{o.magnification:g}x, NA {o.na:g}, n {o.immersion_index:g}, "
+                        f"EFL {q(o.efl)}, back aperture {q(o.back_aperture)}", _status(design.objective, o)))
+    if parts["etl"] is not None:
+        e = parts["etl"]
+        rows.append(PartRow("etl", e.name, f"aperture {q(e.aperture)}, {e.power_min.magnitude:g} to "
+                            f"{e.power_max.magnitude:g} dpt", _status(design.etl, e)))
+        relay = design.etl_relay
+        rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
+    for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
+        freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
+        rows.append(PartRow(s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
+                            f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", _status(c, s)))
+        if i < len(parts["relays"]):
+            relay = design.relays[i]
+            rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])
+    for role in ("scan_lens", "tube_lens"):
+        lens = parts[role]
+        rows.append(PartRow(role.replace("_", " "), lens.name, f"f {q(lens.f)}", _status(getattr(design, role), lens)))
+    return tuple(rows)
+
+
+def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
+    """Analyse a design: resolve its parts and build its path once, derive everything.
+
+    Parameters
+    ----------
+    design : optics.design.Design
+    etl_displacement : length
+        ETL displacement of the second transfer curve (mm; 0 for none).
+
+    Returns
+    -------
+    Analysis
+    """
+    parts = design.parts()
+    path = design.scan_path(check=False, parts=parts)
+    return analyze_path(
+        path, design.wavelength, design.n_pixels, title=design.name, origin=design.origin,
+        n_lines=design.n_lines, rep_rate=design.rep_rate, scanner_parts=parts["scanners"],
+        parts=_part_rows(design, parts), etl_displacement=etl_displacement,
+    )

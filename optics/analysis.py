@@ -147,6 +147,17 @@ class ScanningAnalysis:
 class PartRow:
     """A part of the design: role, name, summary of its values and where they come from.
 
+    Attributes
+    ----------
+    role : str
+        Where the part sits (``objective``, ``etl relay first``, ...).
+    name : str
+        Part name.
+    summary : str
+        Its main values with units.
+    status : str
+        Where the values come from (see above).
+
     ``status`` is ``"verified"`` / ``"unverified"`` (catalog data), ``"design"``
     (values from the design file) or ``"overridden"`` (a catalog part changed
     in the design file).

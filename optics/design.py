@@ -127,6 +127,15 @@ _REQUIRED = ("beam_diameter", "objective", "scanners", "scan_lens", "tube_lens")
 class Component:
     """One part of a design: a catalog name and/or explicit values.
 
+    Parameters
+    ----------
+    kind : str
+        ``"objective"``, ``"scanner"``, ``"lens"`` or ``"etl"``.
+    part : str or None
+        Catalog name.
+    values : tuple of (str, value)
+        Explicit values, overriding the catalog's.
+
     ``values`` is a tuple of ``(key, value)`` pairs, values being Quantities,
     numbers or text, in the order they were given.
     """
@@ -136,20 +145,44 @@ class Component:
     values: tuple = ()
 
     def get(self, key, default=None):
-        """The value given for *key*, or *default*."""
+        """The value given for *key*, or *default*.
+
+        Parameters
+        ----------
+        key : str
+        default : object
+            Returned when *key* was not given.
+
+        """
         for k, v in self.values:
             if k == key:
                 return v
         return default
 
     def explicit(self, exclude=()) -> dict:
-        """Explicit values as a dict, without the keys in *exclude*."""
+        """Explicit values as a dict, without the keys in *exclude*.
+
+        Parameters
+        ----------
+        exclude : sequence of str
+            Keys to leave out.
+
+        """
         return {k: v for k, v in self.values if k not in exclude}
 
 
 @dataclass(frozen=True)
 class RelaySpec:
-    """A relay of a design: two lens components and optional spacings."""
+    """A relay of a design: two lens components and optional spacings.
+
+    Parameters
+    ----------
+    first, second : Component
+        The relay's lenses in light order.
+    spacings : tuple of three lengths or None
+        ``(d1, d2, d3)``; None for 4f.
+
+    """
 
     first: Component
     second: Component
@@ -159,6 +192,37 @@ class RelaySpec:
 @dataclass(frozen=True)
 class Design:
     """A microscope design (frozen): parts, beam and acquisition settings.
+
+    Parameters
+    ----------
+    name : str
+        Design name (report title).
+    beam_diameter : Quantity
+        Collimated beam diameter at *beam_at*.
+    objective : Component
+    scanners : tuple of Component
+        In light order.
+    scan_lens, tube_lens : Component
+    relays : tuple of RelaySpec
+        One between each pair of scanners.
+    etl : Component or None
+        Remote tunable lens.
+    etl_relay : RelaySpec or None
+        Images the ETL onto the first scanner.
+    beam_at : str
+        ``"laser"`` (the path input), ``"etl"`` or a scanner plane.
+    wavelength : Quantity or None
+        Excitation wavelength.
+    n_pixels, n_lines : int or None
+        Pixels per line, lines per frame.
+    rep_rate : Quantity or None
+        Laser repetition rate.
+    parts_file : str or None
+        Extra catalog file, relative to the design file.
+    spacings : tuple of three Quantities or None
+        Last scanner -> scan lens, scan lens -> tube lens, tube lens -> back aperture; None for 4f.
+    origin : str
+        Where the design was read from (for messages).
 
     Build one with :meth:`from_toml`, :func:`load_design` or
     :meth:`default`; turn it into a :class:`~optics.microscope.path.ScanPath` with
@@ -187,6 +251,13 @@ class Design:
     @classmethod
     def from_toml(cls, text: str, *, label: str = "<design>") -> "Design":
         """Parse and validate a design from TOML text.
+
+        Parameters
+        ----------
+        text : str
+            TOML text.
+        label : str
+            Name of the source, for error messages.
 
         Raises
         ------
@@ -318,6 +389,11 @@ class Design:
 def load_design(path) -> Design:
     """Read a design file.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A TOML design file.
+
     Raises
     ------
     DesignFileError
@@ -332,7 +408,15 @@ def load_design(path) -> Design:
 
 
 def save_design(design: Design, path) -> None:
-    """Write *design* to *path* as TOML (overwrites)."""
+    """Write *design* to *path* as TOML (overwrites).
+
+    Parameters
+    ----------
+    design : Design
+    path : str or path-like
+        Where to write.
+
+    """
     Path(path).write_text(design.to_toml(), encoding="utf-8")
 
 

@@ -29,7 +29,21 @@ __all__ = ["Report", "ReportItem", "render_report", "design_report", "path_repor
 
 @dataclass(frozen=True)
 class ReportItem:
-    """One reported value: stable id, section, display label, value and an optional note."""
+    """One reported value: stable id, section, display label, value and an optional note.
+
+    Attributes
+    ----------
+    id : str
+        Stable snake_case id (``section.quantity``).
+    section : str
+        Display section.
+    label : str
+        Display label.
+    value : Quantity, float, str or list
+    note : str
+        How the value is defined or where it comes from.
+
+    """
 
     id: str
     section: str
@@ -40,7 +54,23 @@ class ReportItem:
 
 @dataclass(frozen=True)
 class Report:
-    """The numbers of a design, grouped in sections, with warnings and parts."""
+    """The numbers of a design, grouped in sections, with warnings and parts.
+
+    Attributes
+    ----------
+    title : str
+        Design name.
+    origin : str
+        Design file.
+    items : tuple of ReportItem
+    warnings : tuple of str
+        Messages of the path's checks.
+    parts : tuple
+        (role, name, summary, status) per part.
+    extras : dict
+        The analysis it renders (``"analysis"``).
+
+    """
 
     title: str
     origin: str

@@ -216,6 +216,15 @@ def gaussian_noise_level(sigma, frame_rate):
 def noise_level_for_neurons(n_neurons, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE_NEURONS):
     r"""Expected noise level when the photon budget is shared by *n_neurons*.
 
+    Parameters
+    ----------
+    n_neurons : int, float or array
+        Neurons sharing the photon budget.
+    nu_ref : float
+        Reference noise level (default 1).
+    n_ref : float
+        Neurons at the reference level (default 150).
+
     .. math:: \nu = \nu_\mathrm{ref} \sqrt{n / n_\mathrm{ref}}
 
     Default reference: 150 neurons at :math:`\nu = 1` (blog-noise-levels.txt,
@@ -233,6 +242,15 @@ def noise_level_for_neurons(n_neurons, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=RE
 def neurons_for_noise_level(nu, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE_NEURONS):
     r"""Number of neurons that can share the photon budget at noise level *nu*.
 
+    Parameters
+    ----------
+    nu : float or array
+        Noise level (% per sqrt(Hz)).
+    nu_ref : float
+        Reference noise level (default 1).
+    n_ref : float
+        Neurons at the reference level (default 150).
+
     .. math:: n = n_\mathrm{ref}\,(\nu / \nu_\mathrm{ref})^2
 
     >>> neurons_for_noise_level(3.0)
@@ -246,6 +264,13 @@ def neurons_for_noise_level(nu, *, nu_ref=REFERENCE_NOISE_LEVEL, n_ref=REFERENCE
 
 def noise_level_to_frame_noise(nu, frame_rate):
     r"""Median absolute frame-to-frame change of dF/F (percent) for noise level *nu*.
+
+    Parameters
+    ----------
+    nu : float or array
+        Noise level (% per sqrt(Hz)).
+    frame_rate : frequency or float
+        Frame rate (Hz if a number).
 
     .. math:: \operatorname{median}|\Delta(\Delta F/F)| = \nu \sqrt{f_r}
 
@@ -261,6 +286,13 @@ def noise_level_to_frame_noise(nu, frame_rate):
 
 def frame_noise_to_noise_level(frame_noise, frame_rate):
     r"""Noise level from the median absolute frame-to-frame change (percent), :math:`\nu = m/\sqrt{f_r}`.
+
+    Parameters
+    ----------
+    frame_noise : float or array
+        Median absolute frame-to-frame change of dF/F (%).
+    frame_rate : frequency or float
+        Frame rate (Hz if a number).
 
     >>> frame_noise_to_noise_level(5.0, 25)
     1.0

@@ -166,6 +166,17 @@ def resonant_position(t, fov, f, zoom=1):
 def resonant_velocity(t, fov, f, zoom=1):
     r"""Focus velocity of a resonant scanner, :math:`v(t) = 2\pi f x_0 \cos(2\pi f t)`.
 
+    Parameters
+    ----------
+    t : time or array
+        Time since the centre crossing (s if a number).
+    fov : length
+        Peak-to-peak excursion at zoom 1 (mm if a number).
+    f : frequency
+        Resonant frequency (Hz if a number).
+    zoom : float
+        Zoom factor.
+
     Same parameters as :func:`resonant_position`.  Negative on the return
     sweep.
 
@@ -390,6 +401,11 @@ def resonant_cpc(fwhm, fov, f, rep_rate, zoom=1, x=0, *, exact=False):
 def spatial_fill_fraction(temporal):
     r"""Spatial fill fraction for a temporal one, :math:`F_s = \sin(\pi F_t / 2)`.
 
+    Parameters
+    ----------
+    temporal : float or array
+        Temporal fill fraction, 0 to 1.
+
     >>> round(spatial_fill_fraction(0.712), 3)
     0.899
     """
@@ -399,6 +415,11 @@ def spatial_fill_fraction(temporal):
 
 def temporal_fill_fraction(spatial):
     r"""Temporal fill fraction for a spatial one, :math:`F_t = \tfrac{2}{\pi}\arcsin F_s`.
+
+    Parameters
+    ----------
+    spatial : float or array
+        Spatial fill fraction, 0 to 1.
 
     >>> round(temporal_fill_fraction(0.9), 3)
     0.713
@@ -492,6 +513,11 @@ def resonant_pixel_sizes(n_pixels, fov, zoom=1, fill_fraction=1.0):
 def resonant_nonuniformity(fill_fraction):
     r"""Ratio of centre to edge speed over the recorded part of a resonant line.
 
+    Parameters
+    ----------
+    fill_fraction : float or array
+        Temporal fill fraction :math:`F_t` (below 1).
+
     .. math:: \frac{v(0)}{v(x_0 F_s)} = \frac{1}{\cos(\pi F_t/2)}
 
     This is the limit, for many pixels, of the edge/centre dwell-time ratio
@@ -544,6 +570,13 @@ def resonant_linear_region(fov, zoom=1, tolerance=0.1):
 def resonant_line_rate(f, *, bidirectional=True):
     r"""Line rate of a resonant scanner: :math:`2f` bidirectional, :math:`f` unidirectional.
 
+    Parameters
+    ----------
+    f : frequency
+        Resonant frequency (Hz if a number).
+    bidirectional : bool
+        Lines in both sweep directions (default).
+
     >>> from optics.units import ureg
     >>> resonant_line_rate(8 * ureg.kHz)
     <Quantity(16000.0, 'hertz')>
@@ -579,6 +612,17 @@ def frame_rate(line_rate, n_lines, flyback_lines=0):
 
 def resonant_frame_rate(f, n_lines, *, bidirectional=True, flyback_lines=0):
     r"""Frame rate of a resonant scan, :math:`f_r = k f/(N + N_\mathrm{fb})`, *k* = 2 (bidirectional) or 1.
+
+    Parameters
+    ----------
+    f : frequency
+        Resonant frequency (Hz if a number).
+    n_lines : int
+        Lines per frame.
+    bidirectional : bool
+        Lines in both sweep directions (default).
+    flyback_lines : int
+        Lines lost to the slow axis's flyback.
 
     >>> from optics.units import ureg
     >>> resonant_frame_rate(8 * ureg.kHz, 512)
@@ -624,6 +668,15 @@ def galvo_speed(fov, n_pixels, dwell, zoom=1):
 def galvo_line_time(n_pixels, dwell, turnaround):
     r"""Duration of one galvo line, :math:`T = N\tau + t_\mathrm{turn}`.
 
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels per line.
+    dwell : time
+        Pixel dwell time (s if a number).
+    turnaround : time
+        Turnaround (or flyback) time per line (s if a number).
+
     For a unidirectional scan *turnaround* is the flyback time; for a
     bidirectional scan it is the turnaround at the end of each sweep (one
     per line either way).
@@ -645,6 +698,15 @@ def galvo_line_time(n_pixels, dwell, turnaround):
 def galvo_line_rate(n_pixels, dwell, turnaround):
     r"""Line rate of a galvo scan, :math:`1/(N\tau + t_\mathrm{turn})`.
 
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels per line.
+    dwell : time
+        Pixel dwell time (s if a number).
+    turnaround : time
+        Turnaround (or flyback) time per line (s if a number).
+
     >>> from optics.units import ureg
     >>> galvo_line_rate(500, 1 * ureg.us, 500 * ureg.us)
     <Quantity(1000.0, 'hertz')>
@@ -655,6 +717,15 @@ def galvo_line_rate(n_pixels, dwell, turnaround):
 
 def galvo_fill_fraction(n_pixels, dwell, turnaround):
     r"""Temporal fill fraction of a galvo line, :math:`N\tau/(N\tau + t_\mathrm{turn})`.
+
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels per line.
+    dwell : time
+        Pixel dwell time (s if a number).
+    turnaround : time
+        Turnaround (or flyback) time per line (s if a number).
 
     >>> from optics.units import ureg
     >>> galvo_fill_fraction(500, 1 * ureg.us, 500 * ureg.us)
@@ -668,6 +739,13 @@ def galvo_fill_fraction(n_pixels, dwell, turnaround):
 
 def galvo_pixel_dwell_times(n_pixels, dwell):
     r"""Dwell-time profile of a galvo line: the same :math:`\tau` for every pixel.
+
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels per line.
+    dwell : time
+        Pixel dwell time (s if a number).
 
     >>> from optics.units import ureg
     >>> galvo_pixel_dwell_times(3, 2 * ureg.us)

@@ -228,6 +228,17 @@ class GaussianBeam:
     def from_q(cls, q, wavelength, n=1, m2=1):
         """A beam from its complex beam parameter *q* (mm) at the reference plane.
 
+        Parameters
+        ----------
+        q : complex or Quantity
+            Complex beam parameter at the reference plane (mm).
+        wavelength : length
+            Vacuum wavelength (mm if a number).
+        n : float
+            Index of the medium.
+        m2 : float
+            Beam quality factor :math:`M^2`.
+
         >>> GaussianBeam.from_q(complex(-10, 500), 0.001).waist_position
         <Quantity(10.0, 'millimeter')>
         """
@@ -337,6 +348,11 @@ class GaussianBeam:
     def w(self, z=0):
         r"""Beam radius :math:`w = w_0\sqrt{1 + (u/z_R)^2}` at distance *z* past the plane (mm).
 
+        Parameters
+        ----------
+        z : length, array or Quantity
+            Distance past the reference plane (mm if a number).
+
         *u* is the distance from the waist.  *z* may be an array or a Quantity.
 
         >>> GaussianBeam(0.001, waist=0.1).w([0, 31.41592653589793]).magnitude.round(5).tolist()
@@ -347,12 +363,24 @@ class GaussianBeam:
     def curvature(self, z=0):
         r"""Wavefront curvature :math:`1/R = u/(u^2 + z_R^2)` at distance *z* (dpt).
 
+        Parameters
+        ----------
+        z : length, array or Quantity
+            Distance past the reference plane (mm if a number).
+
         Zero at the waist; positive for a diverging beam (centre of curvature upstream).
         """
         return self._evaluate(z, lambda u, y, w0sq, m: 1000 * u / (u**2 + y**2), "dpt", "curvature")
 
     def R(self, z=0):
-        r"""Wavefront radius of curvature :math:`R = u + z_R^2/u` (mm); infinite at the waist."""
+        r"""Wavefront radius of curvature :math:`R = u + z_R^2/u` (mm); infinite at the waist.
+
+        Parameters
+        ----------
+        z : length, array or Quantity
+            Distance past the reference plane (mm if a number).
+
+        """
         if isinstance(z, sympy.Basic) or not self._x.is_number:
             return self._evaluate(z, lambda u, y, w0sq, m: u + y**2 / u, "mm", "R")
         k = self.curvature(z).magnitude
@@ -361,7 +389,14 @@ class GaussianBeam:
         return quantity(r[()] if np.ndim(r) == 0 else r, "mm")
 
     def gouy(self, z=0):
-        r"""Gouy phase :math:`\psi = \arctan(u/z_R)` relative to the waist (rad)."""
+        r"""Gouy phase :math:`\psi = \arctan(u/z_R)` relative to the waist (rad).
+
+        Parameters
+        ----------
+        z : length, array or Quantity
+            Distance past the reference plane (mm if a number).
+
+        """
         return self._evaluate(z, lambda u, y, w0sq, m: m.atan(u / y) if m is sympy else np.arctan(u / y), "rad", "gouy")
 
     # -- through optics -------------------------------------------------------------------
@@ -404,6 +439,12 @@ class GaussianBeam:
     def waist_after(self, optic, start="input", end="output") -> Waist:
         """Where the beam's waist lies after the optic, and its radius.
 
+        Parameters
+        ----------
+        optic : Element or LensTrain
+        start, end : str
+            Planes of the train (default its input and output).
+
         Solves :math:`\\mathrm{Re}\\, q(z) = 0` past plane *end*.
 
         >>> from optics import ThinLens
@@ -430,6 +471,13 @@ class GaussianBeam:
     def gouy_shift(self, train, start="input", end="output"):
         r"""Gouy phase accumulated through a numeric train (rad).
 
+        Parameters
+        ----------
+        train : LensTrain
+            A numeric train.
+        start, end : str
+            Planes of the train (default its input and output).
+
         Each element adds :math:`-\arg(A + B/q)`; a free space of length *d*
         adds :math:`\arctan(u_2/z_R) - \arctan(u_1/z_R)`, so a beam going
         through a focus gains nearly :math:`\pi`.
@@ -443,6 +491,15 @@ class GaussianBeam:
 
     def envelope(self, train, start="input", end="output", points=400) -> BeamEnvelope:
         """Beam radius, curvature and Gouy phase along a numeric train, for plots.
+
+        Parameters
+        ----------
+        train : LensTrain
+            A numeric train.
+        start, end : str
+            Planes of the train (default its input and output).
+        points : int
+            Number of samples (about).
 
         Every free space is sampled (points shared in proportion to length,
         at least two per space, including both ends); thin elements appear as

@@ -183,6 +183,15 @@ class ClippingRow(NamedTuple):
 class LensModel:
     """A thin lens of the path: focal length (mm expression), clear aperture (mm or None), name.
 
+    Parameters
+    ----------
+    f : length or sympy expression
+        Focal length (positive).
+    aperture : length, optional
+        Clear-aperture diameter; None when unknown.
+    name : str
+        Part name, for messages and reports.
+
     >>> LensModel(50).f
     50
     """
@@ -201,7 +210,14 @@ class LensModel:
 
     @classmethod
     def of(cls, value, role) -> "LensModel":
-        """A model of *value*: a LensModel, a :class:`~optics.microscope.parts.Lens` part or a focal length."""
+        """A model of *value*: a LensModel, a :class:`~optics.microscope.parts.Lens` part or a focal length.
+
+        Parameters
+        ----------
+        value : LensModel, Lens, length or sympy expression
+        role : str
+            Where the lens sits, for error messages.
+        """
         if isinstance(value, LensModel):
             return value
         if isinstance(value, Lens):
@@ -279,6 +295,18 @@ class ObjectiveModel:
     *aperture* when given (a maker's value), else :math:`2\,\mathrm{NA}\,f`,
     else unknown (None: no NA given).
 
+    Parameters
+    ----------
+    f : length or sympy expression
+        Effective focal length :math:`f_o`.
+    na : float or sympy expression, optional
+        Numerical aperture (at most *n*).
+    n : float or sympy expression
+        Immersion index (default 1, air).
+    name : str
+    aperture : length, optional
+        The maker's back-aperture diameter, when known.
+
     >>> ObjectiveModel(12.5, 0.8, 1.333).back_aperture
     20
     """
@@ -315,7 +343,12 @@ class ObjectiveModel:
 
     @classmethod
     def from_part(cls, part: Objective) -> "ObjectiveModel":
-        """Model of an :class:`~optics.microscope.parts.Objective` part (EFL, NA, index, back aperture)."""
+        """Model of an :class:`~optics.microscope.parts.Objective` part (EFL, NA, index, back aperture).
+
+        Parameters
+        ----------
+        part : Objective
+        """
         return cls(part.efl, part.na, part.immersion_index, part.name, part.back_aperture)
 
 
@@ -326,6 +359,16 @@ class ScannerModel:
     The angle may be None (unknown: the field of view is then not defined).
     Use it for symbolic paths; for real scanners use :class:`~optics.microscope.parts.Scanner`
     (which also converts a mechanical angle: optical = 2 x mechanical).
+
+    Parameters
+    ----------
+    name : str
+    optical_angle : angle or sympy expression, optional
+        Full optical scan angle (below 180 deg); None when unknown.
+    aperture : length, optional
+        Mirror clear aperture.
+    kind : str
+        ``"resonant"``, ``"galvo"``, ``"polygon"`` or ``"scanner"``: the plane name.
 
     >>> import sympy
     >>> ScannerModel("resonant", sympy.Symbol("alpha", positive=True)).optical_angle
@@ -357,7 +400,12 @@ class ScannerModel:
 
     @classmethod
     def from_part(cls, part: Scanner) -> "ScannerModel":
-        """Model of a :class:`~optics.microscope.parts.Scanner` part."""
+        """Model of a :class:`~optics.microscope.parts.Scanner` part.
+
+        Parameters
+        ----------
+        part : Scanner
+        """
         return cls(part.name, part.optical_angle, part.aperture, part.kind)
 
 
@@ -367,6 +415,16 @@ class TunableLensModel:
 
     All optional but the name; powers in dpt, aperture in mm (numbers,
     Quantities or symbols).  Without a power range, powers are not checked.
+
+    Parameters
+    ----------
+    name : str
+    offset_power : optical power
+        Offset lens in contact (dpt, default 0).
+    power_min, power_max : optical power, optional
+        The ETL's own power range (dpt); both or neither.
+    aperture : length, optional
+        Clear aperture.
 
     >>> TunableLensModel("ETL", offset_power=-2, power_min=-2, power_max=3).reference_power
     2
@@ -407,11 +465,24 @@ class TunableLensModel:
 
     @classmethod
     def from_part(cls, part: TunableLensPart) -> "TunableLensModel":
-        """Model of a :class:`~optics.microscope.parts.TunableLensPart`."""
+        """Model of a :class:`~optics.microscope.parts.TunableLensPart`.
+
+        Parameters
+        ----------
+        part : TunableLensPart
+        """
         return cls(part.name, part.offset_power, part.power_min, part.power_max, part.aperture)
 
     def check_powers(self, powers, label):
-        """Raise :class:`InvalidParameterError` naming the first power (dpt, floats) outside the range."""
+        """Raise :class:`InvalidParameterError` naming the first power outside the range.
+
+        Parameters
+        ----------
+        powers : iterable of float
+            Own powers (dpt).
+        label : str
+            Who asks, for the message.
+        """
         if not self.has_range:
             return
         low, high = float(self.power_min), float(self.power_max)
@@ -780,7 +851,13 @@ class ScanPath:
         return tuple(roles + ["scan_lens", "tube_lens"])
 
     def lens(self, role) -> LensModel:
-        """The lens (focal length, aperture, name) in a role (see :attr:`lens_roles`)."""
+        """The lens (focal length, aperture, name) in a role.
+
+        Parameters
+        ----------
+        role : str
+            One of :attr:`lens_roles`.
+        """
         if role == "scan_lens":
             return self.scan_lens
         if role == "tube_lens":

@@ -171,6 +171,11 @@ def back_aperture_diameter(na, f):
 def fill_ratio(beam_diameter, back_aperture):
     r"""Ratio of the beam diameter to the objective's back-aperture diameter.
 
+    Parameters
+    ----------
+    beam_diameter, back_aperture : length, array or sympy expression
+        In the same unit.
+
     .. math:: \rho = D_\mathrm{beam} / D_\mathrm{BA}
 
     Values above 1 mean the back aperture is overfilled.  Quantities of any
@@ -215,6 +220,11 @@ def effective_na(na, fill):
 def fwhm_from_e_radius(w):
     r"""Full width at half maximum of :math:`\exp(-x^2/w^2)`: :math:`2\sqrt{\ln 2}\,w`.
 
+    Parameters
+    ----------
+    w : float, array or sympy expression
+        1/e radius.
+
     >>> round(fwhm_from_e_radius(1.0), 6)
     1.665109
     """
@@ -236,6 +246,13 @@ def _out(value, quantity_in):
 
 def two_photon_lateral_radius(na, wavelength):
     r"""Lateral 1/e radius :math:`\omega_{xy}` of the two-photon excitation PSF.
+
+    Parameters
+    ----------
+    na : float, array or sympy expression
+        Excitation NA.
+    wavelength : length
+        Excitation wavelength (a Quantity gives µm).
 
     Zipfel, Williams & Webb (2003):
 
@@ -263,6 +280,15 @@ def two_photon_lateral_radius(na, wavelength):
 
 def two_photon_axial_radius(na, wavelength, n):
     r"""Axial 1/e radius :math:`\omega_z` of the two-photon excitation PSF.
+
+    Parameters
+    ----------
+    na : float, array or sympy expression
+        Excitation NA.
+    wavelength : length
+        Excitation wavelength (a Quantity gives µm).
+    n : float
+        Immersion index.
 
     Zipfel, Williams & Webb (2003):
 
@@ -308,6 +334,15 @@ def two_photon_lateral_fwhm(na, wavelength):
 def two_photon_axial_fwhm(na, wavelength, n):
     r"""Axial FWHM of the two-photon excitation PSF, :math:`2\sqrt{\ln 2}\,\omega_z`.
 
+    Parameters
+    ----------
+    na : float, array or sympy expression
+        Excitation NA.
+    wavelength : length
+        Excitation wavelength (a Quantity gives µm).
+    n : float
+        Immersion index.
+
     >>> round(two_photon_axial_fwhm(0.8, 0.92, 1.333), 3)
     2.16
     """
@@ -317,6 +352,15 @@ def two_photon_axial_fwhm(na, wavelength, n):
 
 def two_photon_psf_fwhm(na, wavelength, n):
     """Lateral and axial FWHM of the two-photon PSF, as a tuple.
+
+    Parameters
+    ----------
+    na : float, array or sympy expression
+        Excitation NA.
+    wavelength : length
+        Excitation wavelength (a Quantity gives µm).
+    n : float
+        Immersion index.
 
     >>> lateral, axial = two_photon_psf_fwhm(1.0, 0.92, 1.333)
     >>> round(lateral, 3), round(axial, 3)

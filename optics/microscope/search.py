@@ -104,7 +104,16 @@ def z_range_metric() -> Metric:
 
 
 def default_metrics(path: ScanPath, fov_form="exact") -> list:
-    """The standard metrics for a path: beam, fill, FOV per scanner, length, z-range (with an ETL)."""
+    """The standard metrics for a path: beam, fill, FOV per scanner, length, z-range (with an ETL).
+
+    Parameters
+    ----------
+    path : ScanPath
+        The template path.
+    fov_form : {"exact", "small_angle"}
+        Form of the FOV metrics.
+
+    """
     if fov_form not in FOV_FORMS:
         raise OpticsValueError(f"search: fov_form must be one of {FOV_FORMS}, got {fov_form!r}")
     metrics = [
@@ -149,6 +158,13 @@ def _candidates(role, values):
 
 def pareto_mask(values, senses) -> np.ndarray:
     """Boolean mask of the non-dominated rows of *values* (n, k).
+
+    Parameters
+    ----------
+    values : array (n, k)
+        Metric values, one row per set.
+    senses : sequence of str
+        ``"max"`` or ``"min"`` per column.
 
     *senses* gives ``"max"`` or ``"min"`` per column.  Equal rows are all
     kept when they are non-dominated.
@@ -198,6 +214,8 @@ class SearchResult:
 
     Attributes
     ----------
+    pareto_metrics : tuple of str
+        Names of the metrics of the Pareto front.
     table : numpy structured array
         Best *limit* feasible sets, ranked: ``f_<role>`` (mm), ``<role>``
         (part name, when parts were given), one column per metric.
@@ -219,7 +237,14 @@ class SearchResult:
     pareto_metrics: tuple = ()
 
     def path(self, row) -> ScanPath:
-        """The :class:`ScanPath` of a result row (no warnings issued)."""
+        """The :class:`ScanPath` of a result row (no warnings issued).
+
+        Parameters
+        ----------
+        row : numpy record
+            A row of :attr:`table` or :attr:`pareto`.
+
+        """
         from dataclasses import replace
 
         lenses = {}
@@ -231,7 +256,15 @@ class SearchResult:
         return replace(self.template, check=False).with_lenses(**lenses)
 
     def to_text(self, n=10, which="table") -> str:
-        """The first *n* rows of the ranked table (or ``which="pareto"``) as text."""
+        """The first *n* rows of the ranked table (or ``which="pareto"``) as text.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        which : {"table", "pareto"}
+
+        """
         rows = self.table if which == "table" else self.pareto
         cols = [c for c in rows.dtype.names if not c.startswith("aperture_")]
         units = {f"f_{r}": "mm" for r in self.roles}

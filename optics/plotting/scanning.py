@@ -84,6 +84,17 @@ def plot_speed_profile(fov, f, zoom=1, fill_fraction=None, *, n_points=401, ax=N
 def plot_dwell_times(n_pixels, f, fill_fraction=1.0, *, ax=None):
     r"""Dwell time per pixel along a resonant line of equal-width pixels.
 
+    Parameters
+    ----------
+    n_pixels : int
+        Pixels across the full sweep.
+    f : frequency
+        Resonant frequency.
+    fill_fraction : float
+        Spatial fill fraction used for pixels.
+    ax : matplotlib Axes, optional
+        Axes to draw on (default a new figure).
+
     See :func:`optics.acquisition.scanning.resonant_pixel_dwell_times`.
 
     >>> from optics.units import ureg

@@ -51,6 +51,13 @@ def _check(result, label):
 def metric_label(result: SearchResult, name: str) -> str:
     """Axis label (with unit) of a metric column; FOVs are shown in µm.
 
+    Parameters
+    ----------
+    result : SearchResult or None
+        Gives the unit of custom metrics.
+    name : str
+        Metric column name.
+
     >>> metric_label(None, "z_range")
     'ETL z range (µm)'
     """

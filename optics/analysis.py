@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from optics.acquisition import scanning
 from optics.errors import OpticsTypeError, OpticsWarning
-from optics.microscope.path import FieldOfView, ScanPath, ZRange
+from optics.microscope.path import FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
 from optics.microscope.resolution import Resolution
 from optics.units import is_quantity, quantity, to_magnitude
@@ -36,6 +36,7 @@ __all__ = [
     "TransferCurve",
     "ScanningAnalysis",
     "PartRow",
+    "ScanAngle",
     "analyze",
     "analyze_path",
     "DEFAULT_ETL_DISPLACEMENT",
@@ -144,6 +145,24 @@ class ScanningAnalysis:
 
 
 @dataclass(frozen=True)
+class ScanAngle:
+    """The full optical scan angle a scanner is used at, and its maximum.
+
+    Attributes
+    ----------
+    plane : str
+    used : Quantity
+        Optical angle of the design (deg).
+    maximum : Quantity or None
+        The part's maximum optical angle (deg), when known.
+    """
+
+    plane: str
+    used: object
+    maximum: object
+
+
+@dataclass(frozen=True)
 class PartRow:
     """A part of the design: role, name, summary of its values and where they come from.
 
@@ -194,11 +213,15 @@ class Analysis:
         Where a collimated input focuses past the nominal focal plane (mm; 0 for 4f).
     remote_focus : RemoteFocusAnalysis or None
     conjugation, clipping : tuples of ConjugationRow, ClippingRow
+    power : PowerBudget or None
+        Transmission of the Gaussian beam through every known aperture.
     length : Quantity
         Input plane to objective.
     scanning : ScanningAnalysis or None
     warnings : tuple of str
     parts : tuple of PartRow
+    scan_angles : tuple of ScanAngle
+        The optical scan angle each scanner is used at, against its maximum.
     """
 
     title: str
@@ -219,10 +242,12 @@ class Analysis:
     remote_focus: RemoteFocusAnalysis | None
     conjugation: tuple
     clipping: tuple
+    power: PowerBudget | None
     length: object
     scanning: ScanningAnalysis | None
     warnings: tuple
     parts: tuple = ()
+    scan_angles: tuple = ()
 
 
 def _curve(label, view) -> TransferCurve:
@@ -323,8 +348,18 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
     has_beam = path.beam_diameter is not None
     known_ba = path.objective.back_aperture is not None
     resolution = path.resolution(wavelength) if wavelength is not None and has_beam and known_ba else None
+    maxima = [getattr(s, "optical_angle", None) for s in scanner_parts] or [None] * len(path.scanners)
+    scan_angles = tuple(
+        ScanAngle(p, quantity(float(s.optical_angle), "rad").to("deg"), None if m is None else m.to("deg"))
+        for p, s, m in zip(path.scanner_planes, path.scanners, maxima) if s.optical_angle is not None
+    )
+    scan = _scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution)
+    notes = []
+    if scan is not None and scan.pulses_per_fwhm is not None and scan.pulses_per_fwhm < 1:
+        notes.append(f"fewer than one laser pulse per lateral FWHM at the line centre ({scan.pulses_per_fwhm:.3g}): "
+                     "neighbouring spots along the fast axis get no excitation at full zoom")
     angled = [p for p, s in zip(path.scanner_planes, path.scanners) if s.optical_angle is not None]
-    fovs = tuple(FieldOfView(p, path.fov(p, "exact"), path.fov(p, "small_angle")) for p in angled)
+    fovs = tuple(FieldOfView(p, *(path.fov(p, form) for form in FOV_FORMS)) for p in angled)
     pixel_sizes = tuple((p, path.pixel_size(n_pixels, p)) for p in angled) if n_pixels else ()
     return Analysis(
         title=title, origin=origin, path=path, wavelength=wavelength, n_pixels=n_pixels, beam_at=path.beam_at,
@@ -338,9 +373,9 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
         remote_focus=_remote_focus(path, shift),
         conjugation=path.conjugation(),
         clipping=path.clipping_table() if has_beam else (),
+        power=path.power_budget() if has_beam else None,
         length=path.length.to("mm"),
-        scanning=_scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution),
-        warnings=_checks(path), parts=parts,
+        scanning=scan, warnings=_checks(path) + tuple(notes), parts=parts, scan_angles=scan_angles,
     )
 
 

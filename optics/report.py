@@ -106,7 +106,6 @@ class Report:
 
     def to_text(self) -> str:
         """The report as aligned, readable text."""
-        width = max(len(item.label) for item in self.items) if self.items else 10
         lines = [f"optics report: {self.title}", f"design: {self.origin}", ""]
         lines.append("Parts (light order)")
         for role, name, summary, status in self.parts:
@@ -114,6 +113,7 @@ class Report:
             lines.append(f"  {role:<17} {name}: {summary}{flag}")
         for section in self.sections():
             lines += ["", section]
+            width = max(len(item.label) for item in self.items if item.section == section)
             for item in self.items:
                 if item.section != section:
                     continue
@@ -205,12 +205,18 @@ def _optics_items(a: Analysis) -> list:
         add("resolution.axial_fwhm", section, "axial FWHM", a.resolution.axial_fwhm.to("um"), "Zipfel et al. 2003")
 
     fov = "Field of view"
+    for row in a.scan_angles:
+        limit = f" of {row.maximum.magnitude:.4g} deg maximum" if row.maximum is not None else ""
+        add(f"fov.{row.plane}.scan_angle", fov, f"{row.plane}: optical scan angle used", row.used,
+            f"full angle{limit}")
     pixels = dict(a.pixel_sizes)
     for row in a.fovs:
         add(f"fov.{row.plane}.exact", fov, f"{row.plane}: exact paraxial", row.exact.to("um"),
-            "2 tan(alpha/2) |B + z_f D| at the focus z_f")
+            "2 tan(alpha/2) |B + z_f D| at the focus z_f, f-tan(theta) mapping")
         add(f"fov.{row.plane}.small_angle", fov, f"{row.plane}: small-angle form", row.small_angle.to("um"),
             "tan(alpha) |B + z_f D|, the reference post's form")
+        add(f"fov.{row.plane}.f_theta", fov, f"{row.plane}: f-theta scan lens", row.f_theta.to("um"),
+            "alpha |B + z_f D|, f-theta mapping")
         if row.plane in pixels:
             add(f"fov.{row.plane}.pixel_size", fov, f"{row.plane}: pixel size ({a.n_pixels} px)",
                 pixels[row.plane].to("um"))
@@ -256,6 +262,24 @@ def _scanning_items(a: Analysis) -> list:
     return items
 
 
+def _power_items(a: Analysis) -> list:
+    power = a.power
+    if power is None:
+        return []
+    section = "Power through the apertures (Gaussian beam, scan corner)"
+    items = []
+    for r in power.rows:
+        part = f"{r.part}: " if r.part else ""
+        items.append(ReportItem(f"power.{r.plane}.fill", section, f"{r.plane}: footprint / aperture (%)", 100 * r.fill,
+                                f"{part}{r.footprint.to('mm').magnitude:.4g} mm on {r.aperture.to('mm').magnitude:.4g} mm"))
+        items.append(ReportItem(f"power.{r.plane}.transmitted", section, f"{r.plane}: transmitted (%)",
+                                100 * r.transmission))
+    items.append(ReportItem("power.total", section, "transmitted along the path (%)", 100 * power.transmission,
+                            "product of the above; coatings and diffraction not included"))
+    items.append(ReportItem("power.unchecked", section, "apertures not checked (size unknown)", list(power.unknown)))
+    return items
+
+
 def _path_items(a: Analysis) -> list:
     items = [
         ReportItem("path.length", "Path", "length from input to objective", a.length),
@@ -276,7 +300,7 @@ def render_report(analysis: Analysis) -> Report:
     """
     if not isinstance(analysis, Analysis):
         raise OpticsTypeError(f"render_report: expected an Analysis, got {type(analysis).__name__}")
-    items = _optics_items(analysis) + _scanning_items(analysis) + _path_items(analysis)
+    items = _optics_items(analysis) + _power_items(analysis) + _scanning_items(analysis) + _path_items(analysis)
     parts = tuple((p.role, p.name, p.summary, p.status) for p in analysis.parts)
     return Report(title=analysis.title, origin=analysis.origin, items=tuple(items), warnings=analysis.warnings,
                   parts=parts, extras={"analysis": analysis})

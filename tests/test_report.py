@@ -79,7 +79,12 @@ def test_json_has_the_same_numbers(report):
     entry = data["values"]["beam.diameter_at_back_aperture"]
     assert entry == {"value": pytest.approx(20.0), "unit": "mm", "label": "beam diameter at back aperture",
                      "section": "Beam"}
-    assert data["warnings"] == []
+    # 5 mm beams on the 5 mm scan mirrors: 1 - e^-2 = 86.5 % each gets through (issue 11)
+    assert any("'resonant'" in w and "86.47 %" in w for w in data["warnings"])
+    assert data["values"]["power.total"]["value"] == pytest.approx(
+        100 * (1 - math.exp(-2)) ** 3 * (1 - math.exp(-2 * 8**2 / 5**2)), rel=2e-4)
+    # (resonant, galvo, back aperture at 86.5 %, the ETL 10 mm on 16 mm; the 2" relay lenses
+    # lose < 1e-4 each: at the scan corner the beam edge is 5.55 mm = 2.2 w from their rim)
     assert any(p["role"] == "objective" and p["verified"] for p in data["parts"])
 
 
@@ -127,3 +132,12 @@ def test_part_provenance_flags():
     text = report.to_text()
     assert "[catalog part, values changed in the design file]" in text
     assert "[values from the design file]" in text
+
+
+def test_fov_mappings_scan_angles_and_pulse_flag(report):
+    # f-theta scan lens: s = alpha f_o f_s/f_t = 0.4538 rad x 3.125 mm = 1418 um (issue 11: 1.7 % below 1443 um)
+    assert report.value("fov.resonant.f_theta").to("um").magnitude == pytest.approx(
+        math.radians(26) * 12.5 * 50 / 200 * 1000)
+    assert report.value("fov.galvo.scan_angle").to("deg").magnitude == pytest.approx(26)
+    # 0.95 pulses per FWHM at 80 MHz and 8 kHz (see test_scanning_numbers): flagged
+    assert any("fewer than one laser pulse" in w for w in report.warnings)

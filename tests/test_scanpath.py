@@ -170,9 +170,10 @@ def test_mis_spaced_scanner_warns_with_image_location():
 
 
 def test_4f_path_is_conjugate_without_warning():
+    # 4 mm on the 5 mm mirror: a footprint of 80 %, below the 85 % fill limit
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        path = ScanPath([RESONANT], 50, 200, NIKON16, 5)
+        path = ScanPath([RESONANT], 50, 200, NIKON16, 4)
     assert all(r.conjugate for r in path.conjugation())
 
 
@@ -243,3 +244,49 @@ def test_bad_input_names_part_and_value():
         simple_path(50, 200, beam_at="nowhere")
     with pytest.raises(InvalidParameterError, match="positive integer"):
         simple_path(50, 200).pixel_size(0)
+
+
+# -- power through the apertures ---------------------------------------------------------------
+def test_gaussian_transmission_centred_and_off_axis():
+    from optics.microscope.apertures import gaussian_transmission
+
+    # Siegman, Lasers (1986) sec. 17.1: T = 1 - exp(-2 a^2/w^2) for a centred circular aperture
+    for d, ap in ((5, 5), (5, 7.5), (10, 16), (3, 1)):
+        assert gaussian_transmission(d, ap) == pytest.approx(1 - math.exp(-2 * (ap / 2) ** 2 / (d / 2) ** 2))
+    # off axis: a brute-force 2D sum of the shifted Gaussian over the disc (4000^2 grid)
+    import numpy as np
+
+    w, a, s = 5.0, 5.0, 2.5
+    xs = np.linspace(-a, a, 4001)
+    x, y = np.meshgrid(xs, xs)
+    inside = x**2 + y**2 <= a * a
+    grid = (2 / (np.pi * w * w) * np.exp(-2 * ((x - s) ** 2 + y**2) / w**2) * inside).sum() * (xs[1] - xs[0]) ** 2
+    assert gaussian_transmission(2 * w, 2 * a, s) == pytest.approx(grid, abs=2e-5)
+    # far off axis nothing gets through; a huge aperture passes everything
+    assert gaussian_transmission(1, 10, 40) == pytest.approx(0, abs=1e-12)
+    assert gaussian_transmission(1, 100, 40) == pytest.approx(1)
+    with pytest.raises(InvalidParameterError):
+        gaussian_transmission(0, 5)
+
+
+def test_power_budget_and_fill_warnings():
+    # 5 mm beam on the 5 mm resonant mirror (at its pivot: no scan offset): 1 - e^-2 = 86.5 %;
+    # 20 mm on the 20 mm back aperture: 86.5 % again; scan lens unknown, tube lens unknown.
+    with pytest.warns(ClippingWarning, match=r"'resonant'.*fills 100 % .*limit 85 %.*86\.47 %"):
+        path = ScanPath([RESONANT], 50, 200, NIKON16, 5)
+    budget = path.power_budget()
+    t = 1 - math.exp(-2)
+    assert [r.plane for r in budget.rows] == ["resonant", "back_aperture"]
+    assert budget.rows[0].transmission == pytest.approx(t)
+    assert budget.rows[1].transmission == pytest.approx(t)
+    assert budget.transmission == pytest.approx(t * t)
+    assert budget.unknown == ("scan_lens", "tube_lens")
+    # an overfilled back aperture: 5 mm x 6 = 30 mm on 20 mm: 1 - exp(-2 (10/15)^2) = 58.9 %
+    with pytest.warns(ClippingWarning, match=r"back aperture.*overfilled.*fill ratio 1\.5.*58\.89 %"):
+        ScanPath([ScannerModel("r", 26 * ureg.deg, kind="resonant")], 50, 300, NIKON16, 5)
+    # a settable fill limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ScanPath([RESONANT], 50, 200, NIKON16, 5, fill_limit=1.0)
+    with pytest.raises(InvalidParameterError, match="fill_limit"):
+        ScanPath([RESONANT], 50, 200, NIKON16, 5, fill_limit=0)

@@ -59,9 +59,10 @@ __all__ = [
     "reference_power",
 ]
 
-#: The forms of the field of view: exact paraxial (f·tanθ mapping) and the
-#: small-angle form used in the reference post.
-FOV_FORMS = ("exact", "small_angle")
+#: The forms of the field of view: exact paraxial for a distortion-free scan
+#: lens (f·tanθ mapping), the small-angle form used in the reference post, and
+#: an f-theta scan lens (f·θ mapping: image height proportional to the angle).
+FOV_FORMS = ("exact", "small_angle", "f_theta")
 
 
 def beam_diameter_expr(train, plane, diameter, *, start="input"):
@@ -128,9 +129,11 @@ def fov_expr(train, scanner, angle, *, end="sample", focus_distance=0, form="exa
     angle : sympy expression or number
         Full optical scan angle :math:`\alpha` (rad).
     end, focus_distance : see :func:`chief_ray_scale_expr`.
-    form : {"exact", "small_angle"}
-        ``"exact"``: :math:`2|s|\tan(\alpha/2)` (paraxial, f·tanθ mapping);
-        ``"small_angle"``: :math:`|s|\tan\alpha`, the reference post's form.
+    form : {"exact", "small_angle", "f_theta"}
+        ``"exact"``: :math:`2|s|\tan(\alpha/2)` (paraxial, f·tanθ mapping of
+        a distortion-free scan lens); ``"small_angle"``: :math:`|s|\tan\alpha`,
+        the reference post's form; ``"f_theta"``: :math:`|s|\,\alpha`, an
+        f-theta scan lens (height proportional to the angle).
 
     Raises
     ------
@@ -142,6 +145,8 @@ def fov_expr(train, scanner, angle, *, end="sample", focus_distance=0, form="exa
     s = sympy.Abs(chief_ray_scale_expr(train, scanner, end=end, focus_distance=focus_distance))
     if form == "exact":
         return 2 * s * sympy.tan(angle / 2)
+    if form == "f_theta":
+        return s * angle
     return s * sympy.tan(angle)
 
 

@@ -84,6 +84,7 @@ from optics.errors import (
     PlaneError,
 )
 from optics.microscope import closed_forms as cf
+from optics.microscope.apertures import gaussian_transmission
 from optics.microscope.closed_forms import FOV_FORMS
 from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
@@ -102,7 +103,13 @@ __all__ = [
     "FieldOfView",
     "ConjugationRow",
     "ClippingRow",
+    "PowerBudget",
+    "DEFAULT_FILL_LIMIT",
 ]
+
+#: Largest footprint, as a fraction of a clear aperture, that passes without a
+#: warning (85 %: a 1/e² beam this size loses about 8 % at its edge).
+DEFAULT_FILL_LIMIT = 0.85
 
 #: The ETL's own optical power (diopters): the one free symbol of a numeric
 #: path's train and of its focus-shift closed form.
@@ -165,6 +172,13 @@ class ClippingRow(NamedTuple):
     excess_percent : float
         The excess in % of the aperture.
     clipped : bool
+        The footprint exceeds the aperture.
+    fill : float
+        Footprint over aperture (1: the footprint just fits).
+    transmission : float
+        Fraction of the Gaussian beam's power (1/e² diameter *beam*) through
+        the aperture with its axis *scan_offset* off centre
+        (:func:`~optics.microscope.apertures.gaussian_transmission`).
     """
 
     plane: str
@@ -176,6 +190,26 @@ class ClippingRow(NamedTuple):
     excess: object
     excess_percent: float
     clipped: bool
+    fill: float
+    transmission: float
+
+
+class PowerBudget(NamedTuple):
+    """Power of the Gaussian beam through every known clear aperture, in light order.
+
+    Attributes
+    ----------
+    rows : tuple of ClippingRow
+        The part apertures and, last, the objective's back aperture.
+    transmission : float
+        Product of the rows' transmissions (diffraction and coatings not included).
+    unknown : tuple of str
+        Planes whose clear aperture is unknown, so not checked.
+    """
+
+    rows: tuple
+    transmission: float
+    unknown: tuple
 
 
 # -- lens and part models ---------------------------------------------------------------------
@@ -511,11 +545,23 @@ def _fmt(q, unit, digits=4):
 
 
 class FieldOfView(NamedTuple):
-    """The field of view along one scanner's axis, in both forms (mm)."""
+    """The field of view along one scanner's axis (mm), for each scan-lens mapping.
+
+    Attributes
+    ----------
+    plane : str
+    exact : Quantity or sympy expression
+        Distortion-free scan lens (f·tanθ mapping), exact paraxially.
+    small_angle : Quantity or sympy expression
+        The reference post's small-angle form.
+    f_theta : Quantity or sympy expression
+        An f-theta scan lens (f·θ mapping).
+    """
 
     plane: str
     exact: object
     small_angle: object
+    f_theta: object
 
 
 _REMOTE_FOCUS_SCANNERS = {1: ("galvo",), 2: ("resonant", "galvo")}
@@ -554,6 +600,10 @@ class ScanPath:
     spacings : tuple of three lengths, optional
         ``(last scanner (or ETL) -> scan lens, scan lens -> tube lens, tube
         lens -> back aperture)``; default :math:`(f_s, f_s + f_t, f_t)`.
+    fill_limit : float
+        Largest footprint, as a fraction of a part's clear aperture, that
+        passes the clipping check without a warning (default
+        :data:`DEFAULT_FILL_LIMIT`, 0.85).
     check : bool
         Issue conjugation and clipping warnings on construction (numeric
         paths only; default True).
@@ -582,6 +632,7 @@ class ScanPath:
     etl_relay: Relay | None = None
     beam_at: str = "laser"
     spacings: tuple | None = None
+    fill_limit: float = DEFAULT_FILL_LIMIT
     check: bool = field(default=True, compare=False)
 
     def __post_init__(self):
@@ -635,6 +686,9 @@ class ScanPath:
                 )
             d = tuple(_spacing(v, f"ScanPath spacing {i + 1}") for i, v in enumerate(self.spacings))
         object.__setattr__(self, "spacings", d)
+        if isinstance(self.fill_limit, bool) or not isinstance(self.fill_limit, (int, float)) \
+                or not 0 < self.fill_limit <= 1:
+            raise InvalidParameterError(f"ScanPath: fill_limit must be a number in (0, 1], got {self.fill_limit!r}")
         names = self.scanner_planes
         if self.beam_at not in ("laser", "input", "etl", *names):
             raise PlaneError(
@@ -1220,7 +1274,8 @@ class ScanPath:
         ----------
         scanner : str or int, optional
             Scanner plane name, part name or index.
-        form : {"exact", "small_angle"}
+        form : {"exact", "small_angle", "f_theta"}
+            ``"f_theta"``: an f-theta scan lens, :math:`s = |B + z_f D|\,\alpha`;
             ``"exact"`` (paraxial, exact in the scan angle, f·tanθ mapping):
             :math:`s = 2|B + z_f D|\tan(\alpha/2)`; ``"small_angle"``, the
             reference post's form :math:`s = |B + z_f D|\tan\alpha`, which
@@ -1234,8 +1289,8 @@ class ScanPath:
         return as_result(self.fov_expr(scanner, form), "mm")
 
     def fovs(self) -> tuple:
-        """Both forms of the FOV for every scanner, as :class:`FieldOfView` rows (mm)."""
-        return tuple(FieldOfView(p, self.fov(p, "exact"), self.fov(p, "small_angle")) for p in self.scanner_planes)
+        """Every form of the FOV for every scanner, as :class:`FieldOfView` rows (mm)."""
+        return tuple(FieldOfView(p, *(self.fov(p, form) for form in FOV_FORMS)) for p in self.scanner_planes)
 
     def pixel_size(self, n_pixels, scanner=None, form="exact"):
         r"""Pixel size :math:`s_\mathrm{FOV}/N` for *n_pixels* pixels across the scan (µm).
@@ -1362,35 +1417,81 @@ class ScanPath:
         """
         return as_result(self.footprint_expr(plane), "mm")
 
+    def unknown_apertures(self) -> tuple:
+        """Planes of parts whose clear aperture is unknown (not checked for clipping)."""
+        known = {plane for plane, _, _ in self.apertures()}
+        planes = list(self.pupil_planes) + [r for r in self.lens_roles]
+        out = [p for p in planes if p not in known]
+        if self.objective.back_aperture is None:
+            out.append("back_aperture")
+        return tuple(out)
+
+    def _aperture_row(self, plane, part, ap, angles):
+        ap = float(ap)
+        beam = float(self.beam_diameter_expr(plane))
+        offset = float(cf.scan_offset_expr(self.nominal_train, plane, angles))
+        foot = beam + 2 * offset
+        excess = foot - ap
+        return ClippingRow(
+            plane, part, quantity(ap, "mm"), quantity(beam, "mm"), quantity(offset, "mm"), quantity(foot, "mm"),
+            quantity(excess, "mm"), 100 * excess / ap, excess > 1e-9 * ap, foot / ap,
+            gaussian_transmission(beam, ap, offset),
+        )
+
     def clipping_table(self) -> tuple:
-        """Beam footprint against every known clear aperture, without warnings: :class:`ClippingRow` s."""
+        """Beam footprint against every known part clear aperture, without warnings: :class:`ClippingRow` s.
+
+        The footprint is the whole beam shifted by the chief ray with every
+        upstream scanner at full deflection (the corner of the field), a
+        conservative estimate; the transmission is that of the shifted
+        Gaussian beam.
+        """
         if self.is_symbolic:
             raise OpticsTypeError("ScanPath.clipping_table needs a numeric path")
         angles = self._scan_angles()
-        rows = []
-        for plane, part, ap in self.apertures():
-            beam = float(self.beam_diameter_expr(plane))
-            offset = float(cf.scan_offset_expr(self.nominal_train, plane, angles))
-            foot = beam + 2 * offset
-            excess = foot - float(ap)
-            rows.append(ClippingRow(
-                plane, part, quantity(float(ap), "mm"), quantity(beam, "mm"), quantity(offset, "mm"),
-                quantity(foot, "mm"), quantity(excess, "mm"), 100 * excess / float(ap), excess > 1e-9 * float(ap),
-            ))
-        return tuple(rows)
+        return tuple(self._aperture_row(plane, part, ap, angles) for plane, part, ap in self.apertures())
+
+    def power_budget(self) -> PowerBudget:
+        r"""Power of the Gaussian beam through each clear aperture and along the path.
+
+        The part apertures (:meth:`clipping_table`) and the objective's back
+        aperture, each at the scan angles used (the corner of the field), and
+        the product of their transmissions :math:`\prod_i T_i`.
+        """
+        rows = list(self.clipping_table())
+        if self.objective.back_aperture is not None:
+            rows.append(self._aperture_row("back_aperture", self.objective.name, self.objective.back_aperture,
+                                           self._scan_angles()))
+        total = math.prod(r.transmission for r in rows)
+        return PowerBudget(tuple(rows), total, self.unknown_apertures())
 
     def check_clipping(self, *, _stacklevel=2) -> tuple:
-        """Issue a ClippingWarning for every clipped aperture; return the clipped rows."""
-        bad = [r for r in self.clipping_table() if r.clipped]
-        for r in bad:
+        """Warn for every clipped aperture, every footprint above the fill limit and an overfilled back aperture.
+
+        Returns the rows warned about.
+        """
+        bad = []
+        for r in self.power_budget().rows:
             part = f" ({r.part})" if r.part else ""
-            warnings.warn(
-                f"ScanPath: beam clipped at {r.plane!r}{part}: footprint {_fmt(r.footprint, 'mm')} "
-                f"(beam {_fmt(r.beam, 'mm')} + 2 x {_fmt(r.scan_offset, 'mm')} scan offset) over a "
-                f"{_fmt(r.aperture, 'mm')} clear aperture, {_fmt(r.excess, 'mm')} "
-                f"({r.excess_percent:.3g} %) too large",
-                ClippingWarning, stacklevel=_stacklevel,
-            )
+            shown = "> 99.99" if r.transmission > 0.9999 else f"{100 * r.transmission:.4g}"
+            lost = f"; {shown} % of the Gaussian beam's power gets through"
+            if r.plane == "back_aperture":
+                if not r.clipped:
+                    continue
+                message = (f"ScanPath: the objective's back aperture{part} is overfilled: beam {_fmt(r.footprint, 'mm')} "
+                           f"on a {_fmt(r.aperture, 'mm')} back aperture (fill ratio {r.fill:.3g}){lost}")
+            elif r.clipped:
+                message = (f"ScanPath: beam clipped at {r.plane!r}{part}: footprint {_fmt(r.footprint, 'mm')} "
+                           f"(beam {_fmt(r.beam, 'mm')} + 2 x {_fmt(r.scan_offset, 'mm')} scan offset) over a "
+                           f"{_fmt(r.aperture, 'mm')} clear aperture, {_fmt(r.excess, 'mm')} "
+                           f"({r.excess_percent:.3g} %) too large{lost}")
+            elif r.fill > self.fill_limit:
+                message = (f"ScanPath: the beam footprint at {r.plane!r}{part} fills {100 * r.fill:.3g} % of its "
+                           f"{_fmt(r.aperture, 'mm')} clear aperture (limit {100 * self.fill_limit:.3g} %){lost}")
+            else:
+                continue
+            bad.append(r)
+            warnings.warn(message, ClippingWarning, stacklevel=_stacklevel)
         return tuple(bad)
 
     @property

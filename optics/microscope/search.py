@@ -110,7 +110,7 @@ def default_metrics(path: ScanPath, fov_form="exact") -> list:
     ----------
     path : ScanPath
         The template path.
-    fov_form : {"exact", "small_angle"}
+    fov_form : {"exact", "small_angle", "f_theta"}
         Form of the FOV metrics.
 
     """
@@ -318,7 +318,7 @@ def search_lens_sets(
     no_clipping : bool
         Reject sets whose beam footprint exceeds any clear aperture over the
         full scan (default True).
-    fov_form : {"exact", "small_angle"}
+    fov_form : {"exact", "small_angle", "f_theta"}
     metrics : sequence of Metric
         Extra metrics (columns); add a ``sense`` to use them in *rank_by*.
     rank_by : sequence of str, optional

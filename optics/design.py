@@ -77,6 +77,7 @@ _TOP_KEYS = {
     "n_lines": _INT,
     "rep_rate": "MHz",
     "parts_file": _TEXT,
+    "fill_limit": _NUMBER,
 }
 _PART_KEYS = {
     "objective": {
@@ -219,6 +220,8 @@ class Design:
         Laser repetition rate.
     parts_file : str or None
         Extra catalog file, relative to the design file.
+    fill_limit : float or None
+        Largest footprint / clear aperture without a warning (default 0.85).
     spacings : tuple of three Quantities or None
         Last scanner -> scan lens, scan lens -> tube lens, tube lens -> back aperture; None for 4f.
     origin : str
@@ -245,6 +248,7 @@ class Design:
     rep_rate: object = None
     parts_file: str | None = None
     spacings: tuple | None = None
+    fill_limit: float | None = None
     origin: str = field(default="<design>", compare=False)
 
     # -- reading -------------------------------------------------------------------
@@ -381,6 +385,7 @@ class Design:
                 beam_at=self.beam_at,
                 spacings=self.spacings,
                 check=check,
+                **({} if self.fill_limit is None else {"fill_limit": self.fill_limit}),
             )
         except OpticsError as err:
             raise DesignFileError(f"{self.origin}: {err}") from err
@@ -459,6 +464,8 @@ class _Reader:
         spacings = None
         if "spacings" in data:
             spacings = self.spacings(None, data["spacings"])
+        if "fill_limit" in top and not 0 < top["fill_limit"] <= 1:
+            raise self.fail(None, "fill_limit", f"must be a fraction in (0, 1], got {top['fill_limit']!r}")
         for key in ("n_pixels", "n_lines"):
             if key in top and top[key] < 1:
                 raise self.fail(None, key, f"must be a positive whole number, got {top[key]}")
@@ -479,6 +486,7 @@ class _Reader:
             rep_rate=top.get("rep_rate"),
             parts_file=top.get("parts_file"),
             spacings=spacings,
+            fill_limit=top.get("fill_limit"),
             origin=self.label,
         )
 

@@ -198,3 +198,15 @@ def test_analysis_is_frozen_and_rendered_not_recomputed():
     assert report.value("remote_focus.z_range") == a.remote_focus.z_range.span.to("um")
     with pytest.raises(KeyError, match="remote_focus.z_range"):
         report.value("Remote focus (ETL)")
+
+
+def test_fill_limit_in_a_design_file():
+    text = _with(DEFAULT_TOML, "n_pixels = 512", "n_pixels = 512\nfill_limit = 1.0")
+    report = analyze(Design.from_toml(text))
+    # a 100 % footprint (5 mm beam, 5 mm mirror) passes a limit of 1.0: no fill warning left
+    assert not [w for w in report.warnings if "fills" in w]
+    from optics.errors import DesignFileError
+
+    # the written default design has n_pixels on line 7, so fill_limit is on line 8
+    with pytest.raises(DesignFileError, match=r"line 8.*fill_limit.*\(0, 1\]"):
+        Design.from_toml(_with(DEFAULT_TOML, "n_pixels = 512", "n_pixels = 512\nfill_limit = 85"))

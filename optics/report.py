@@ -197,12 +197,18 @@ def _optics_items(a: Analysis) -> list:
             "2 NA f_o, or the maker's value")
     if a.fill_ratio is not None:
         add("beam.fill_ratio", beam, "fill ratio", a.fill_ratio, "beam / back aperture")
-        add("beam.effective_na", beam, "effective excitation NA", a.effective_na)
+        add("beam.effective_na", beam, "effective excitation NA", a.effective_na,
+            "NA x min(1, fill): the NA at the beam's 1/e^2 edge")
     if a.resolution is not None:
         section = f"Two-photon resolution at {a.wavelength.to('nm').magnitude:g} nm"
-        add("resolution.lateral_fwhm", section, "lateral FWHM", a.resolution.lateral_fwhm.to("um"),
-            "Zipfel et al. 2003")
-        add("resolution.axial_fwhm", section, "axial FWHM", a.resolution.axial_fwhm.to("um"), "Zipfel et al. 2003")
+        res = a.resolution
+        pupil = f"Gaussian beam, fill {a.fill_ratio:.3g}, vectorial Debye integral"
+        add("resolution.lateral_fwhm", section, "lateral FWHM", res.lateral_fwhm.to("um"), pupil)
+        add("resolution.axial_fwhm", section, "axial FWHM", res.axial_fwhm.to("um"), pupil)
+        zipfel = f"Zipfel et al. 2003, uniform pupil of NA {res.effective_na:.3g}"
+        add("resolution.zipfel_lateral_fwhm", section, "lateral FWHM, usual estimate", res.zipfel_lateral_fwhm.to("um"),
+            zipfel)
+        add("resolution.zipfel_axial_fwhm", section, "axial FWHM, usual estimate", res.zipfel_axial_fwhm.to("um"), zipfel)
 
     fov = "Field of view"
     for row in a.scan_angles:

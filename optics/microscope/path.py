@@ -87,6 +87,7 @@ from optics.microscope import closed_forms as cf
 from optics.microscope.apertures import gaussian_transmission
 from optics.microscope.closed_forms import FOV_FORMS
 from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
+from optics.microscope.psf import two_photon_fwhm
 from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
 from optics.units import as_result, is_quantity, quantity, to_magnitude
 
@@ -1313,7 +1314,11 @@ class ScanPath:
 
     # -- resolution -----------------------------------------------------------------
     def resolution(self, wavelength) -> Resolution:
-        r"""Two-photon lateral and axial PSF FWHM at the effective NA (Zipfel et al. 2003).
+        r"""Two-photon lateral and axial FWHM for the beam at the back aperture.
+
+        The Gaussian beam truncated by the back aperture, through the
+        vectorial Debye integral (:func:`optics.microscope.psf.two_photon_fwhm`),
+        and the Zipfel et al. (2003) fits at the effective NA beside it.
 
         Parameters
         ----------
@@ -1332,7 +1337,9 @@ class ScanPath:
         lam = 1000 * lam_mm
         na = self.effective_na
         n = float(self.objective.n)
-        return Resolution(na, quantity(lam, "um").to("nm"), quantity(two_photon_lateral_fwhm(na, lam), "um"),
+        lateral, axial = two_photon_fwhm(float(self.objective.na), n, lam, self.fill_ratio)
+        return Resolution(na, quantity(lam, "um").to("nm"), quantity(lateral, "um"), quantity(axial, "um"),
+                          quantity(two_photon_lateral_fwhm(na, lam), "um"),
                           quantity(two_photon_axial_fwhm(na, lam, n), "um"))
 
     # -- conjugation -------------------------------------------------------------------

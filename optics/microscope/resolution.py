@@ -84,17 +84,25 @@ class Resolution(NamedTuple):
     Attributes
     ----------
     effective_na : float
-        Excitation NA actually used (:func:`effective_na`).
+        Excitation NA at the beam's 1/e² edge, :math:`\mathrm{NA}\min(1, \mathrm{fill})`
+        (:func:`effective_na`).
     wavelength : Quantity
         Excitation wavelength (nm).
     lateral_fwhm, axial_fwhm : Quantity
-        FWHM of the two-photon excitation PSF (µm), Zipfel et al. (2003).
+        FWHM of the two-photon excitation of the Gaussian beam truncated by
+        the back aperture (µm; vectorial Debye integral,
+        :func:`optics.microscope.psf.two_photon_fwhm`).
+    zipfel_lateral_fwhm, zipfel_axial_fwhm : Quantity
+        The Zipfel et al. (2003) fits for a uniformly filled pupil of NA
+        *effective_na* (µm), the usual estimate.
     """
 
     effective_na: float
     wavelength: object
     lateral_fwhm: object
     axial_fwhm: object
+    zipfel_lateral_fwhm: object
+    zipfel_axial_fwhm: object
 
 
 def _is_symbolic(*values) -> bool:

@@ -222,6 +222,9 @@ class Analysis:
     parts : tuple of PartRow
     scan_angles : tuple of ScanAngle
         The optical scan angle each scanner is used at, against its maximum.
+    beam_walks : tuple of (str, Quantity)
+        Per scanner, how far the beam moves across the back aperture over its
+        sweep (mm; zero when the scanner is imaged onto it).
     """
 
     title: str
@@ -248,6 +251,7 @@ class Analysis:
     warnings: tuple
     parts: tuple = ()
     scan_angles: tuple = ()
+    beam_walks: tuple = ()
 
 
 def _curve(label, view) -> TransferCurve:
@@ -376,6 +380,7 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
         power=path.power_budget() if has_beam else None,
         length=path.length.to("mm"),
         scanning=scan, warnings=_checks(path) + tuple(notes), parts=parts, scan_angles=scan_angles,
+        beam_walks=tuple((p, path.beam_walk(p).to("mm")) for p in angled),
     )
 
 
@@ -409,7 +414,7 @@ def _part_rows(design, parts) -> tuple:
         freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
         rows.append(PartRow(s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
                             f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", _status(c, s)))
-        if i < len(parts["relays"]):
+        if i < len(parts["relays"]) and parts["relays"][i] is not None:
             relay = design.relays[i]
             rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])
     for role in ("scan_lens", "tube_lens"):

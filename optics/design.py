@@ -112,6 +112,7 @@ _PART_KEYS = {
     },
 }
 _RELAY_KEYS = ("first", "second", "spacings")
+_GAP_KEYS = ("gap", "pupil")
 _TABLES = {
     "objective": "objective",
     "scan_lens": "lens",
@@ -174,20 +175,25 @@ class Component:
 
 @dataclass(frozen=True)
 class RelaySpec:
-    """A relay of a design: two lens components and optional spacings.
+    """A link between two scanners of a design: a relay (two lenses) or a gap (close-coupled mirrors).
 
     Parameters
     ----------
-    first, second : Component
-        The relay's lenses in light order.
+    first, second : Component or None
+        The relay's lenses in light order (None for a gap).
     spacings : tuple of three lengths or None
         ``(d1, d2, d3)``; None for 4f.
-
+    gap : Quantity or None
+        Mirror-to-mirror distance of close-coupled scanners (no relay).
+    pupil : float or None
+        Where their pupil sits between the mirrors, 0 to 1 (default midway).
     """
 
-    first: Component
-    second: Component
+    first: Component | None
+    second: Component | None
     spacings: tuple | None = None
+    gap: object = None
+    pupil: float | None = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +327,7 @@ class Design:
             "tube_lens": resolve(self.tube_lens, "tube_lens"),
             "relays": tuple(
                 (resolve(r.first, f"relays #{i + 1}.first"), resolve(r.second, f"relays #{i + 1}.second"))
+                if r.gap is None else None
                 for i, r in enumerate(self.relays)
             ),
             "etl": resolve(self.etl, "etl") if self.etl else None,
@@ -348,7 +355,7 @@ class Design:
         parts : dict, optional
             The resolved parts (:meth:`parts`), when the caller has them already.
         """
-        from optics.microscope.path import Relay, ScannerModel, ScanPath
+        from optics.microscope.path import Gap, Relay, ScannerModel, ScanPath
 
         if parts is None:
             parts = self.parts()
@@ -370,7 +377,12 @@ class Design:
         def relay(pair, spacings):
             return Relay(pair[0], pair[1], spacings=spacings)
 
-        relays = tuple(relay(p, r.spacings) for p, r in zip(parts["relays"], self.relays))
+        def link(pair, spec):
+            if spec.gap is not None:
+                return Gap(spec.gap, 0.5 if spec.pupil is None else spec.pupil)
+            return relay(pair, spec.spacings)
+
+        relays = tuple(link(p, r) for p, r in zip(parts["relays"], self.relays))
         etl_relay = relay(parts["etl_relay"], self.etl_relay.spacings) if self.etl_relay else None
         try:
             return ScanPath(
@@ -561,9 +573,20 @@ class _Reader:
     def relay(self, table, item, index=0):
         if not isinstance(item, dict):
             raise self.fail(table, None, f"must be a table, got {item!r}", index)
+        if "gap" in item and table == "relays":
+            for key in item:
+                if key not in _GAP_KEYS:
+                    raise self.fail(table, key, "a gap (close-coupled scanners) takes only 'gap' and 'pupil'", index)
+            gap = self.value(table, "gap", item["gap"], "mm", index)
+            if gap.magnitude <= 0:
+                raise self.fail(table, "gap", f"must be a positive distance, got {item['gap']!r}", index)
+            pupil = self.value(table, "pupil", item["pupil"], _NUMBER, index) if "pupil" in item else None
+            if pupil is not None and not 0 <= pupil <= 1:
+                raise self.fail(table, "pupil", f"must lie between the mirrors, 0 to 1, got {pupil!r}", index)
+            return RelaySpec(None, None, None, gap, pupil)
         for key in item:
             if key not in _RELAY_KEYS:
-                raise self.fail(table, key, "unknown key" + _hint(key, _RELAY_KEYS), index)
+                raise self.fail(table, key, "unknown key" + _hint(key, _RELAY_KEYS + _GAP_KEYS), index)
         for key in ("first", "second"):
             if key not in item:
                 raise self.fail(table, key, "missing (the relay's lenses are 'first' and 'second')", index)
@@ -613,6 +636,8 @@ def _inline(component: Component) -> str:
 
 
 def _relay_lines(relay: RelaySpec) -> list:
+    if relay.gap is not None:
+        return [f"gap = {_format(relay.gap, 'mm')}"] + ([] if relay.pupil is None else [f"pupil = {relay.pupil!r}"])
     lines = [f"first = {_inline(relay.first)}", f"second = {_inline(relay.second)}"]
     if relay.spacings:
         lines.append("spacings = [" + ", ".join(_format(s, "mm") for s in relay.spacings) + "]")

@@ -215,6 +215,9 @@ def _optics_items(a: Analysis) -> list:
         limit = f" of {row.maximum.magnitude:.4g} deg maximum" if row.maximum is not None else ""
         add(f"fov.{row.plane}.scan_angle", fov, f"{row.plane}: optical scan angle used", row.used,
             f"full angle{limit}")
+    for plane, walk in a.beam_walks:
+        add(f"fov.{plane}.beam_walk", fov, f"{plane}: beam walk at back aperture", walk,
+            "over the full sweep; 0 when the scanner is imaged onto it")
     pixels = dict(a.pixel_sizes)
     for row in a.fovs:
         add(f"fov.{row.plane}.exact", fov, f"{row.plane}: exact paraxial", row.exact.to("um"),

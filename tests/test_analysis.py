@@ -210,3 +210,20 @@ def test_fill_limit_in_a_design_file():
     # the written default design has n_pixels on line 7, so fill_limit is on line 8
     with pytest.raises(DesignFileError, match=r"line 8.*fill_limit.*\(0, 1\]"):
         Design.from_toml(_with(DEFAULT_TOML, "n_pixels = 512", "n_pixels = 512\nfill_limit = 85"))
+
+
+def test_close_coupled_scanners_in_a_design_file(tmp_path, capsys):
+    # the default design with the resonant and galvo 12 mm apart instead of the 1:1 relay:
+    # walk at the back aperture 2 x 4 x 6 mm x tan(13 deg) per axis (pupil midway, M = 4)
+    text = DEFAULT_TOML
+    start, end = text.index("[[relays]]"), text.index("[scan_lens]")
+    text = text[:start] + '[[relays]]\ngap = "12 mm"\n\n' + text[end:]
+    design = Design.from_toml(text)
+    assert Design.from_toml(design.to_toml()) == design
+    report = analyze(design)
+    walks = dict(report.beam_walks)
+    assert walks["galvo"].to("mm").magnitude == pytest.approx(2 * 4 * 6 * math.tan(math.radians(13)))
+    file = tmp_path / "close.toml"
+    file.write_text(text)
+    assert main(["report", str(file), "--out", str(tmp_path / "figs")]) == 0
+    assert "galvo: beam walk at back aperture" in capsys.readouterr().out

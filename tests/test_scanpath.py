@@ -293,3 +293,32 @@ def test_power_budget_and_fill_warnings():
         ScanPath([RESONANT], 50, 200, NIKON16, 5, fill_limit=1.0)
     with pytest.raises(InvalidParameterError, match="fill_limit"):
         ScanPath([RESONANT], 50, 200, NIKON16, 5, fill_limit=0)
+
+
+# -- close-coupled scanners ------------------------------------------------------------------
+def test_close_coupled_scanners_walk_and_fov_worked_by_hand():
+    # Resonant and galvo 10 mm apart, no relay, pupil midway: each mirror is 5 mm from the plane the
+    # 50/200 scan and tube lenses image onto the back aperture (M = 4).  A chief ray pivoting 5 mm
+    # before (after) that plane crosses it at 5 tan(theta) off axis, which lands M x that at the
+    # back aperture: over the sweep the beam walks 2 x 4 x 5 mm x tan(13 deg) = 9.236 mm.  The angle
+    # at the back aperture is still tan(theta) f_s/f_t, so the FOV is the 4f one, 1443 um.
+    from optics.microscope.path import Gap
+
+    res = Scanner("res", aperture=10, optical_angle=26 * ureg.deg, kind="resonant")
+    galvo = Scanner("gal", aperture=10, optical_angle=26 * ureg.deg, kind="galvo")
+    with pytest.warns(ConjugationWarning):
+        path = ScanPath([res, galvo], 50, 200, NIKON16, 5, relays=[Gap(10)])
+    walk = 2 * 4 * 5 * math.tan(math.radians(13))
+    assert path.beam_walk("resonant").to("mm").magnitude == pytest.approx(walk)
+    assert path.beam_walk("galvo").to("mm").magnitude == pytest.approx(walk)
+    fov = 2 * 12.5 * 50 / 200 * math.tan(math.radians(13))
+    assert path.fov("resonant").to("mm").magnitude == pytest.approx(fov)
+    assert path.fov("galvo").to("mm").magnitude == pytest.approx(fov)
+    # the scan lens sits f_s past the pupil: 45 mm after the galvo
+    assert path.spacings[0] == 45
+    # pupil at the galvo: the galvo is conjugate, the resonant walks 2 x 4 x 10 tan(13 deg)
+    path = ScanPath([res, galvo], 50, 200, NIKON16, 5, relays=[Gap(10, pupil=1)], check=False)
+    assert path.beam_walk("galvo").magnitude == pytest.approx(0, abs=1e-12)
+    assert path.beam_walk("resonant").to("mm").magnitude == pytest.approx(2 * walk)
+    with pytest.raises(InvalidParameterError, match="between the mirrors"):
+        Gap(10, pupil=1.5)

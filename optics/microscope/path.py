@@ -95,6 +95,7 @@ __all__ = [
     "ETL_POWER",
     "FOV_FORMS",
     "Relay",
+    "Gap",
     "LensModel",
     "ObjectiveModel",
     "ScannerModel",
@@ -319,6 +320,47 @@ class Relay:
             Space(d1), f"{prefix}_1", ThinLens(self.first.f, name=f"{prefix}_1"), Space(d2),
             f"{prefix}_2", ThinLens(self.second.f, name=f"{prefix}_2"), Space(d3),
         ]
+
+
+@dataclass(frozen=True)
+class Gap:
+    r"""Two scanners mounted close together without a relay ("close-coupled").
+
+    Neither mirror can then be imaged onto the back aperture; the plane that
+    is (the *pupil*) lies a fraction *pupil* of the way from the first
+    mirror to the second (usually midway), and the beam walks across the back
+    aperture as each mirror scans (:meth:`ScanPath.beam_walk`).
+
+    Parameters
+    ----------
+    distance : length
+        Mirror-to-mirror distance along the beam.
+    pupil : float
+        Where the pupil sits between the mirrors, 0 (at the first) to 1 (at
+        the second); default 0.5.
+
+    >>> Gap(10).distance, Gap(10).pupil
+    (10, 1/2)
+    """
+
+    distance: object
+    pupil: object = 0.5
+
+    def __post_init__(self):
+        d = to_expr(self.distance, "mm", name="Gap: mirror distance", positive=True)
+        p = to_expr(self.pupil, "dimensionless", name="Gap: pupil position")
+        if p.is_number and not 0 <= float(p) <= 1:
+            raise InvalidParameterError(f"Gap: pupil must lie between the mirrors (0 to 1), got {self.pupil!r}")
+        object.__setattr__(self, "distance", d)
+        object.__setattr__(self, "pupil", p)
+
+    @property
+    def pupil_to_second(self):
+        """Distance from the pupil to the second mirror (mm expression)."""
+        return (1 - self.pupil) * self.distance
+
+    def _items(self, prefix):
+        return [Space(self.distance)]
 
 
 @dataclass(frozen=True)
@@ -586,8 +628,10 @@ class ScanPath:
     beam_diameter : length, optional
         Diameter of the collimated beam at plane *beam_at*; needed for beam
         sizes, fill, resolution and clipping, not for FOV or remote focus.
-    relays : sequence of Relay
-        One relay between each pair of consecutive scanners.
+    relays : sequence of Relay or Gap
+        One link between each pair of consecutive scanners: a relay, or a
+        :class:`Gap` for close-coupled mirrors (the scan lens then sits
+        :math:`f_s` past their pupil unless *spacings* say otherwise).
     etl : :class:`~optics.microscope.parts.TunableLensPart` or :class:`TunableLensModel`, optional
         Remote tunable lens, the first element of the path.
     etl_relay : Relay, optional
@@ -658,8 +702,8 @@ class ScanPath:
                 f"got {len(relays)}"
             )
         for i, r in enumerate(relays):
-            if not isinstance(r, Relay):
-                raise OpticsTypeError(f"ScanPath: relay {i + 1} must be a Relay, got {r!r}")
+            if not isinstance(r, (Relay, Gap)):
+                raise OpticsTypeError(f"ScanPath: relay {i + 1} must be a Relay or a Gap, got {r!r}")
         object.__setattr__(self, "relays", relays)
         object.__setattr__(self, "scan_lens", LensModel.of(self.scan_lens, "ScanPath scan lens"))
         object.__setattr__(self, "tube_lens", LensModel.of(self.tube_lens, "ScanPath tube lens"))
@@ -678,7 +722,8 @@ class ScanPath:
             raise InvalidParameterError("ScanPath: etl_relay given without a scanner to image the ETL onto")
         fs, ft = self.scan_lens.f, self.tube_lens.f
         if self.spacings is None:
-            d = (fs, fs + ft, ft)
+            lead = relays[-1].pupil_to_second if relays and isinstance(relays[-1], Gap) else 0
+            d = (fs - lead, fs + ft, ft)
         else:
             if isinstance(self.spacings, (str, bytes)) or len(self.spacings) != 3:
                 raise InvalidParameterError(
@@ -901,8 +946,9 @@ class ScanPath:
         roles = []
         if self.etl_relay is not None:
             roles += ["etl_relay_1", "etl_relay_2"]
-        for k in range(len(self.relays)):
-            roles += [f"relay{k + 1}_1", f"relay{k + 1}_2"]
+        for k, link in enumerate(self.relays):
+            if isinstance(link, Relay):
+                roles += [f"relay{k + 1}_1", f"relay{k + 1}_2"]
         return tuple(roles + ["scan_lens", "tube_lens"])
 
     def lens(self, role) -> LensModel:
@@ -1293,6 +1339,31 @@ class ScanPath:
         """Every form of the FOV for every scanner, as :class:`FieldOfView` rows (mm)."""
         return tuple(FieldOfView(p, *(self.fov(p, form) for form in FOV_FORMS)) for p in self.scanner_planes)
 
+    def beam_walk(self, scanner=None):
+        r"""How far the beam moves across the back aperture as *scanner* sweeps its full angle (mm).
+
+        Parameters
+        ----------
+        scanner : str or int, optional
+            Scanner plane name, part name or index (default the first).
+
+        .. math:: \Delta = 2\,|B|\tan(\alpha/2)
+
+        with :math:`B` from the scanner to the back aperture: zero when the
+        scanner is imaged onto it, not zero for close-coupled mirrors.
+
+        >>> p = ScanPath([ScannerModel("x", 0.4, kind="resonant"), ScannerModel("y", 0.4, kind="galvo")],
+        ...              50, 200, ObjectiveModel(12.5, 0.8), relays=[Gap(10)])
+        >>> round(p.beam_walk("resonant").to("mm").magnitude, 3)   # 2 x 4 x 5 mm x tan(0.2)
+        8.108
+        """
+        i, plane = self._scanner(scanner)
+        angle = self.scanners[i].optical_angle
+        if angle is None:
+            raise OpticsValueError(f"ScanPath.beam_walk: scanner {plane!r} has no scan angle")
+        b = self.nominal_train.abcd(plane, "back_aperture")[1]
+        return as_result(sympy.cancel(2 * sympy.Abs(b)) * sympy.tan(angle / 2), "mm")
+
     def pixel_size(self, n_pixels, scanner=None, form="exact"):
         r"""Pixel size :math:`s_\mathrm{FOV}/N` for *n_pixels* pixels across the scan (µm).
 
@@ -1388,7 +1459,7 @@ class ScanPath:
         for k, (plane, s) in enumerate(zip(self.scanner_planes, self.scanners)):
             if s.aperture is not None:
                 out.append((plane, s.name, s.aperture))
-            if k < len(self.relays):
+            if k < len(self.relays) and isinstance(self.relays[k], Relay):
                 for side, lens in (("1", self.relays[k].first), ("2", self.relays[k].second)):
                     if lens.aperture is not None:
                         out.append((f"relay{k + 1}_{side}", lens.name, lens.aperture))
@@ -1485,8 +1556,8 @@ class ScanPath:
             if r.plane == "back_aperture":
                 if not r.clipped:
                     continue
-                message = (f"ScanPath: the objective's back aperture{part} is overfilled: beam {_fmt(r.footprint, 'mm')} "
-                           f"on a {_fmt(r.aperture, 'mm')} back aperture (fill ratio {r.fill:.3g}){lost}")
+                message = (f"ScanPath: the objective's back aperture{part} is overfilled: footprint {_fmt(r.footprint, 'mm')} "
+                           f"(beam {_fmt(r.beam, 'mm')}) on a {_fmt(r.aperture, 'mm')} back aperture (fill ratio {r.fill:.3g}){lost}")
             elif r.clipped:
                 message = (f"ScanPath: beam clipped at {r.plane!r}{part}: footprint {_fmt(r.footprint, 'mm')} "
                            f"(beam {_fmt(r.beam, 'mm')} + 2 x {_fmt(r.scan_offset, 'mm')} scan offset) over a "

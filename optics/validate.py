@@ -72,6 +72,9 @@ def positive(value, unit, name, *, allow_zero=False):
 
     Returns a float for scalars and a float array for arrays.
     """
+    if type(value) in (float, int):  # fast path for plain numbers (catalog files)
+        if math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
+            return float(value)
     arr = number(value, unit, name)
     bad = ~np.isfinite(arr) | (arr < 0) | ((arr == 0) if not allow_zero else False)
     if np.any(bad):
@@ -82,6 +85,8 @@ def positive(value, unit, name, *, allow_zero=False):
 
 def finite(value, unit, name):
     """*value* in *unit*, checked to be finite (any sign)."""
+    if type(value) in (float, int) and math.isfinite(value):  # fast path for plain numbers
+        return float(value)
     arr = number(value, unit, name)
     bad = ~np.isfinite(arr)
     if np.any(bad):

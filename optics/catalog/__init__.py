@@ -115,7 +115,7 @@ class CatalogEntry:
         *detail* is the formula of a derived value, the reason of a missing
         one, else the reference.  Unknown values read ``"unknown"``.
 
-        >>> Catalog.default().entry("N16XLWD-PF").rows()[6][:3]
+        >>> Catalog.default().entry("N16XLWD-PF").rows()[5][:3]
         ('efl', '12.5 mm', 'derived')
         """
         out = []
@@ -310,7 +310,7 @@ class _FileReader:
         for key, spec in schema.items():
             if key in item:
                 try:
-                    values[key] = spec.parse(item[key])
+                    values[key] = spec.read(item[key])
                 except OpticsError as err:
                     raise fail(key, str(err).replace(f"{key}: ", "")) from None
 

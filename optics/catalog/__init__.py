@@ -51,7 +51,8 @@ KINDS = part_kinds()
 #: Tiers a data file may give a value.
 FILE_TIERS = ("maker", "seller", "secondary", "measured", "derived")
 
-_PLURAL = {"objective": "objectives", "lens": "lenses", "scanner": "scanners", "etl": "etls"}
+def _plural(kind):
+    return {"lens": "lenses"}.get(kind, f"{kind}s") if kind else "parts"
 _META_KEYS = ("name", "aliases", "source", "sources", "missing", "notes")
 _RETIRED = {
     "verified": "'verified' is computed from the value sources now; remove it",
@@ -521,12 +522,12 @@ class Catalog:
                 for label in (entry.name, *entry.aliases):
                     labels.setdefault(_key(label), entry.name)
         if not labels:
-            return f"the catalog has no {_PLURAL.get(kind, 'parts')}"
+            return f"the catalog has no {_plural(kind)}"
         query = _key(name)
         ranked = [labels[k] for k in labels if query and query in k]
         ranked += [labels[k] for k in difflib.get_close_matches(query, list(labels), n=8, cutoff=0.5)]
         matches = list(dict.fromkeys(ranked))[:6]
-        plural = _PLURAL.get(kind, "parts")
+        plural = _plural(kind)
         if matches:
             return "close matches: " + ", ".join(map(repr, matches))
         return f"no close match; see Catalog.names({kind!r}) for all {len(set(labels.values()))} {plural}"
@@ -649,18 +650,20 @@ class Catalog:
         return len(self.entries)
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self._of_kind(k))} {_PLURAL[k]}" for k in KINDS)
+        counts = ", ".join(f"{len(self._of_kind(k))} {_plural(k)}" for k in KINDS)
         return f"<Catalog: {counts}>"
 
 
-_PACKAGED_FILES = ("objectives.toml", "lenses.toml", "scanners.toml", "etls.toml")
+def _packaged_files():
+    """The data file of each part kind (its class's DATA_FILE), in kind order."""
+    return tuple(dict.fromkeys(cls.DATA_FILE for cls in KINDS.values() if cls.DATA_FILE))
 
 
 @functools.lru_cache(maxsize=1)
 def _default_catalog() -> Catalog:
     data = resources.files("optics.catalog").joinpath("data")
     entries = []
-    for filename in _PACKAGED_FILES:
+    for filename in _packaged_files():
         resource = data.joinpath(filename)
         entries.extend(_FileReader(resource.read_text(encoding="utf-8"), f"optics/catalog/data/{filename}").entries())
     return Catalog(tuple(entries))

@@ -320,6 +320,8 @@ class _Part:
 
     #: Table name of the kind in data files ([[objective]], ...); set per class.
     KIND = ""
+    #: The packaged data file of the kind (in optics/catalog/data); set per class.
+    DATA_FILE = ""
 
     sources: object = field(default=None, compare=False, repr=False, kw_only=True)
 
@@ -548,6 +550,7 @@ class Objective(_Part):
     """
 
     KIND = "objective"
+    DATA_FILE = "objectives.toml"
 
     name: str
     magnification: float = value(_NUMBER, "nominal magnification with the maker's tube lens", required=True)
@@ -617,6 +620,7 @@ class Lens(_Part):
     """
 
     KIND = "lens"
+    DATA_FILE = "lenses.toml"
 
     name: str
     f: object = value("mm", "effective focal length", required=True)
@@ -659,6 +663,7 @@ class Scanner(_Part):
     """
 
     KIND = "scanner"
+    DATA_FILE = "scanners.toml"
 
     name: str
     aperture: object = value("mm", "usable (clear) mirror aperture diameter", required=True)
@@ -709,6 +714,7 @@ class TunableLensPart(_Part):
     """
 
     KIND = "etl"
+    DATA_FILE = "etls.toml"
 
     name: str
     aperture: object = value("mm", "clear aperture diameter", required=True)
@@ -745,7 +751,16 @@ class TunableLensPart(_Part):
 def part_kinds() -> "MappingProxyType":
     """Part kinds by data-file table name: ``{"objective": Objective, ...}``.
 
+    Every subclass of the part base class with a ``KIND`` is a kind (in
+    definition order): a new kind needs only its class and its data file.
+
     >>> list(part_kinds())
     ['objective', 'lens', 'scanner', 'etl']
     """
-    return MappingProxyType({cls.KIND: cls for cls in (Objective, Lens, Scanner, TunableLensPart)})
+    found, todo = [], list(_Part.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        if cls.KIND and cls not in found:
+            found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return MappingProxyType({cls.KIND: cls for cls in found})

@@ -119,9 +119,15 @@ def _cmd_search(args) -> int:
     design = _load(args.design, args.parts)
     path = design.scan_path(check=False)
     catalog = design.catalog()
-    achromats = sorted({float(p.f.to("mm").magnitude) for p in catalog.lenses if p.kind == "achromat"})
     if args.focal_lengths:
         achromats = sorted(set(args.focal_lengths))
+        what = "focal lengths"
+    elif args.by_part:
+        achromats = [p for p in catalog.lenses if p.kind == "achromat"]
+        what = "catalog achromats (by part number, clear apertures checked)"
+    else:
+        achromats = sorted({float(p.f.to("mm").magnitude) for p in catalog.lenses if p.kind == "achromat"})
+        what = "focal lengths"
     roles = [r for r in path.lens_roles if args.roles is None or r in args.roles]
     candidates = {role: achromats for role in roles}
     result = search_lens_sets(
@@ -133,7 +139,7 @@ def _cmd_search(args) -> int:
         progress=None if args.quiet else _progress(sys.stderr),
     )
     print(f"Lens-set search for {design.name}: {result.n_evaluated} combinations of "
-          f"{len(achromats)} focal lengths for {', '.join(roles)}; {result.n_feasible} feasible.")
+          f"{len(achromats)} {what} for {', '.join(roles)}; {result.n_feasible} feasible.")
     print(result.to_text(args.top))
     print()
     print(result.to_text(args.top, which="pareto"))
@@ -213,6 +219,8 @@ def main(argv=None) -> int:
     search.add_argument("--roles", nargs="+", default=None, help="lens roles to vary (default: all)")
     search.add_argument("--focal-lengths", nargs="+", type=_mm, default=None,
                         help="candidate focal lengths in mm (default: the catalog's achromats)")
+    search.add_argument("--by-part", action="store_true",
+                        help="candidates are the catalog's achromats by part number, with their clear apertures")
     search.add_argument("--top", type=int, default=10, help="rows to print")
     search.add_argument("--quiet", action="store_true", help="no progress line")
     search.add_argument("--parts", action="append", default=[], metavar="FILE",

@@ -296,3 +296,13 @@ def test_loading_is_linear_and_fast():
     small, large = _best_time(_parts_text(1000)), _best_time(_parts_text(5000))
     assert large < 1.5, f"5000 parts took {large:.2f} s"
     assert large / small < 7.5, f"1000 parts {small:.3f} s, 5000 parts {large:.3f} s: not linear"
+
+
+def test_search_draws_on_every_achromat_by_part_number(capsys):
+    # issue 12: "the search can draw on every achromat in the catalog by part number"
+    n_achromats = sum(1 for p in CAT.lenses if p.kind == "achromat")
+    assert n_achromats == 27  # 16 AC254-xxx-B + 11 AC508-xxx-B
+    assert main(["search", "--by-part", "--roles", "relay1_1", "relay1_2", "--quiet", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert f"{n_achromats ** 2} combinations of {n_achromats} catalog achromats" in out
+    assert "Thorlabs AC508-075-B" in out

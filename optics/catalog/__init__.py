@@ -46,7 +46,7 @@ from optics.catalog.tomlfiles import read_toml
 __all__ = ["KINDS", "Catalog", "CatalogEntry", "ValueSource", "get_part", "FILE_TIERS"]
 
 #: Part kinds: the table name used in data files and the part class it makes.
-KINDS = part_kinds()
+KINDS = part_kinds()  # the kinds at import; the reader asks part_kinds() each time
 
 #: Tiers a data file may give a value.
 FILE_TIERS = ("maker", "seller", "secondary", "measured", "derived")
@@ -242,13 +242,14 @@ class _FileReader:
     def entries(self):
         data = read_toml(self.text, self.label)
         out = []
+        kinds = part_kinds()
         for table, items in data.items():
-            if table not in KINDS:
-                close = difflib.get_close_matches(table, list(KINDS), n=1)
+            if table not in kinds:
+                close = difflib.get_close_matches(table, list(kinds), n=1)
                 hint = f" (did you mean [[{close[0]}]]?)" if close else ""
                 raise DesignFileError(
                     f"{self.label}: unknown table {table!r}{hint}; part tables are "
-                    + ", ".join(f"[[{k}]]" for k in KINDS)
+                    + ", ".join(f"[[{k}]]" for k in kinds)
                 )
             if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
                 raise DesignFileError(
@@ -281,7 +282,7 @@ class _FileReader:
         return ValueSource(tier, " ".join(ref.split()), formula)
 
     def _entry(self, kind, index, item):
-        cls = KINDS[kind]
+        cls = part_kinds()[kind]
         schema = part_schema(cls)
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():

@@ -53,7 +53,9 @@ __all__ = [
     "TIERS",
     "ValueSource",
     "FieldSpec",
+    "Part",
     "part_schema",
+    "part_field",
     "part_kinds",
     "TUBE_LENS_STANDARDS",
     "tube_lens_standard",
@@ -269,11 +271,24 @@ def _toml_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def value(unit, doc, **options):
+def part_field(unit, doc, **options):
     """A dataclass field holding one part value described by a :class:`FieldSpec`.
 
-    The field's default is None (not given); *options* are the other
-    :class:`FieldSpec` attributes (the name is filled in by :func:`part_schema`).
+    Parameters
+    ----------
+    unit : str
+        Base unit (``"mm"``, ``"rad"``, ``"Hz"``, ``"dpt"``), ``"number"`` or ``"text"``.
+    doc : str
+        One line saying what the value is.
+    **options
+        The other :class:`FieldSpec` attributes (required, signed, derived,
+        inputs, display, choices, default, exclusive).
+
+    The field's default is None (not given); its name is filled in by
+    :func:`part_schema`.
+
+    >>> part_field("mm", "clear aperture diameter").metadata["spec"].unit
+    'mm'
     """
     return field(default=None, metadata={"spec": FieldSpec("", unit, doc, **options)})
 
@@ -297,9 +312,9 @@ def part_schema(cls) -> "MappingProxyType":
     >>> [k for k, s in part_schema(TunableLensPart).items() if s.required]
     ['aperture', 'power_min', 'power_max']
     """
-    if isinstance(cls, _Part):
+    if isinstance(cls, Part):
         cls = type(cls)
-    if not (isinstance(cls, type) and issubclass(cls, _Part)):
+    if not (isinstance(cls, type) and issubclass(cls, Part)):
         raise OpticsTypeError(f"part_schema needs a part class, got {cls!r}")
     return _schema(cls)
 
@@ -315,8 +330,13 @@ def _keyed(err, key):
 
 
 @dataclass(frozen=True)
-class _Part:
-    """Common machinery: generic checks of every schema value, provenance, replace."""
+class Part:
+    """Base class of the part kinds: checks every schema value, keeps provenance, replace.
+
+    A kind subclasses it with a ``KIND`` (data-file table name), a
+    ``DATA_FILE``, a ``name`` field and one :func:`part_field` per value;
+    ``_derive(label)`` may fill derived values and apply cross-value rules.
+    """
 
     #: Table name of the kind in data files ([[objective]], ...); set per class.
     KIND = ""
@@ -532,7 +552,7 @@ def tube_lens_standard(maker: str):
 
 
 @dataclass(frozen=True)
-class Objective(_Part):
+class Objective(Part):
     r"""An infinity-corrected microscope objective.
 
     Parameters
@@ -553,20 +573,20 @@ class Objective(_Part):
     DATA_FILE = "objectives.toml"
 
     name: str
-    magnification: float = value(_NUMBER, "nominal magnification with the maker's tube lens", required=True)
-    na: float = value(_NUMBER, "numerical aperture (at most the immersion index)", required=True)
-    maker: str = value(_TEXT, "maker; selects the tube-lens standard")
-    tube_lens_f: object = value("mm", "tube-lens focal length the magnification refers to",
+    magnification: float = part_field(_NUMBER, "nominal magnification with the maker's tube lens", required=True)
+    na: float = part_field(_NUMBER, "numerical aperture (at most the immersion index)", required=True)
+    maker: str = part_field(_TEXT, "maker; selects the tube-lens standard")
+    tube_lens_f: object = part_field("mm", "tube-lens focal length the magnification refers to",
                                 derived="tube-lens standard of the maker", inputs=("maker",))
-    immersion_index: float = value(_NUMBER, "refractive index of the immersion medium (1 air, 1.333 water)",
+    immersion_index: float = part_field(_NUMBER, "refractive index of the immersion medium (1 air, 1.333 water)",
                                    default=1.0)
-    efl: object = value("mm", "effective focal length", derived="tube_lens_f / magnification",
+    efl: object = part_field("mm", "effective focal length", derived="tube_lens_f / magnification",
                         inputs=("tube_lens_f", "magnification"))
-    back_aperture: object = value("mm", "back-aperture (entrance pupil) diameter", derived="2 * na * efl",
+    back_aperture: object = part_field("mm", "back-aperture (entrance pupil) diameter", derived="2 * na * efl",
                                   inputs=("na", "efl"))
-    working_distance: object = value("mm", "working distance")
-    field_number: object = value("mm", "field number (intermediate-image field diameter)")
-    parfocal_length: object = value("mm", "parfocal length (shoulder to focal plane)")
+    working_distance: object = part_field("mm", "working distance")
+    field_number: object = part_field("mm", "field number (intermediate-image field diameter)")
+    parfocal_length: object = part_field("mm", "parfocal length (shoulder to focal plane)")
 
     def _derive(self, label):
         n = self.immersion_index if self.immersion_index is not None else 1.0
@@ -602,7 +622,7 @@ class Objective(_Part):
 
 
 @dataclass(frozen=True)
-class Lens(_Part):
+class Lens(Part):
     """A stock lens (scan lens, tube lens, achromat) with its clear aperture and geometry.
 
     Parameters
@@ -623,24 +643,24 @@ class Lens(_Part):
     DATA_FILE = "lenses.toml"
 
     name: str
-    f: object = value("mm", "effective focal length", required=True)
-    aperture: object = value("mm", "clear aperture diameter")
-    kind: str = value(_TEXT, "role: scan, tube, achromat or lens", choices=("scan", "tube", "achromat", "lens"),
+    f: object = part_field("mm", "effective focal length", required=True)
+    aperture: object = part_field("mm", "clear aperture diameter")
+    kind: str = part_field(_TEXT, "role: scan, tube, achromat or lens", choices=("scan", "tube", "achromat", "lens"),
                       default="lens")
-    diameter: object = value("mm", "mechanical (outer) diameter of the lens")
-    bfl: object = value("mm", "back focal length (last vertex to back focus)", signed=True)
-    ffl: object = value("mm", "front focal length (front focus to first vertex)", signed=True)
-    center_thickness: object = value("mm", "centre thickness (first to last vertex)")
-    edge_thickness: object = value("mm", "edge thickness")
-    mechanical_length: object = value("mm", "length of the housing (scan and tube lenses)")
-    mapping: str = value(_TEXT, "scan mapping: f-tan (distortion-free) or f-theta", choices=("f-tan", "f-theta"))
+    diameter: object = part_field("mm", "mechanical (outer) diameter of the lens")
+    bfl: object = part_field("mm", "back focal length (last vertex to back focus)", signed=True)
+    ffl: object = part_field("mm", "front focal length (front focus to first vertex)", signed=True)
+    center_thickness: object = part_field("mm", "centre thickness (first to last vertex)")
+    edge_thickness: object = part_field("mm", "edge thickness")
+    mechanical_length: object = part_field("mm", "length of the housing (scan and tube lenses)")
+    mapping: str = part_field(_TEXT, "scan mapping: f-tan (distortion-free) or f-theta", choices=("f-tan", "f-theta"))
 
 
 # --------------------------------------------------------------------------- scanners
 
 
 @dataclass(frozen=True)
-class Scanner(_Part):
+class Scanner(Part):
     r"""A scan mirror: resonant scanner, galvanometer or polygon.
 
     Give the full (peak-to-peak) scan angle as either the *optical* angle
@@ -666,15 +686,15 @@ class Scanner(_Part):
     DATA_FILE = "scanners.toml"
 
     name: str
-    aperture: object = value("mm", "usable (clear) mirror aperture diameter", required=True)
-    optical_angle: object = value("rad", "full (peak-to-peak) optical scan angle", display="deg",
+    aperture: object = part_field("mm", "usable (clear) mirror aperture diameter", required=True)
+    optical_angle: object = part_field("rad", "full (peak-to-peak) optical scan angle", display="deg",
                                   derived="2 * mechanical_angle", inputs=("mechanical_angle",),
                                   exclusive=("mechanical_angle",))
-    mechanical_angle: object = value("rad", "full (peak-to-peak) mechanical scan angle", display="deg",
+    mechanical_angle: object = part_field("rad", "full (peak-to-peak) mechanical scan angle", display="deg",
                                      derived="optical_angle / 2", inputs=("optical_angle",),
                                      exclusive=("optical_angle",))
-    frequency: object = value("Hz", "line (resonance) frequency of a resonant scanner", display="kHz")
-    kind: str = value(_TEXT, "resonant, galvo or polygon", choices=("resonant", "galvo", "polygon"),
+    frequency: object = part_field("Hz", "line (resonance) frequency of a resonant scanner", display="kHz")
+    kind: str = part_field(_TEXT, "resonant, galvo or polygon", choices=("resonant", "galvo", "polygon"),
                       default="resonant")
 
     def _derive(self, label):
@@ -696,7 +716,7 @@ class Scanner(_Part):
 
 
 @dataclass(frozen=True)
-class TunableLensPart(_Part):
+class TunableLensPart(Part):
     """An electrically tunable lens (ETL) with its focal-power range.
 
     Parameters
@@ -717,11 +737,11 @@ class TunableLensPart(_Part):
     DATA_FILE = "etls.toml"
 
     name: str
-    aperture: object = value("mm", "clear aperture diameter", required=True)
-    power_min: object = value("dpt", "lowest power of the lens (with its offset lens, if built in)",
+    aperture: object = part_field("mm", "clear aperture diameter", required=True)
+    power_min: object = part_field("dpt", "lowest power of the lens (with its offset lens, if built in)",
                               required=True, signed=True)
-    power_max: object = value("dpt", "highest power of the lens", required=True, signed=True)
-    offset_power: object = value("dpt", "power of a separate offset lens mounted with it", signed=True,
+    power_max: object = part_field("dpt", "highest power of the lens", required=True, signed=True)
+    offset_power: object = part_field("dpt", "power of a separate offset lens mounted with it", signed=True,
                                  default=0.0)
 
     def _derive(self, label):
@@ -757,7 +777,7 @@ def part_kinds() -> "MappingProxyType":
     >>> list(part_kinds())
     ['objective', 'lens', 'scanner', 'etl']
     """
-    found, todo = [], list(_Part.__subclasses__())
+    found, todo = [], list(Part.__subclasses__())
     while todo:
         cls = todo.pop(0)
         if cls.KIND and cls not in found:

@@ -119,17 +119,7 @@ class CatalogEntry:
         >>> Catalog.default().entry("N16XLWD-PF").rows()[5][:3]
         ('efl', '12.5 mm', 'derived')
         """
-        out = []
-        prov = self.provenance
-        for key, spec in part_schema(type(self.part)).items():
-            value = getattr(self.part, key)
-            src = prov.get(key)
-            if src is None:
-                out.append((key, "unknown", "-", self.missing.get(key, "")))
-                continue
-            detail = src.formula if src.tier == "derived" and src.formula else src.ref
-            out.append((key, spec.text(value), src.tier, detail))
-        return tuple(out)
+        return self.part.rows(self.missing)
 
     def as_dict(self) -> dict:
         """A JSON-ready description: names, file and line, and every value with its source.

@@ -467,6 +467,28 @@ class Part:
         prov = self.provenance
         return bool(prov) and all(self.confirmed(k) for k in prov)
 
+    def rows(self, missing=None) -> tuple:
+        """One ``(key, value text, tier, detail)`` row per value of the schema, for reports.
+
+        *detail* is the formula of a derived value, else the reference; an
+        unknown value reads ``("unknown", "-", reason)`` with the reason
+        from *missing* (``{key: reason}``, e.g. a catalog entry's).
+
+        >>> Lens("relay", f=75).rows()[0]
+        ('f', '75 mm', 'unstated', 'given in code without a source')
+        """
+        missing = missing or {}
+        prov = self.provenance
+        out = []
+        for key, spec in part_schema(type(self)).items():
+            src = prov.get(key)
+            if src is None:
+                out.append((key, "unknown", "-", missing.get(key, "")))
+                continue
+            detail = src.formula if src.tier == "derived" and src.formula else src.ref
+            out.append((key, spec.text(getattr(self, key)), src.tier, detail))
+        return tuple(out)
+
     @property
     def missing(self) -> tuple:
         """Keys of the values that are unknown (None)."""

@@ -147,15 +147,16 @@ def na_within_index(na, n, name):
 
     Parameters
     ----------
-    na, n : float or array
-        Numerical aperture and refractive index (broadcast together).
+    na, n : float, array or sympy expression
+        Numerical aperture and refractive index (broadcast together).  With a
+        symbolic value the check fails only when NA - n is provably positive.
     name : str
         The element the values belong to, for the error message.
 
     Returns
     -------
-    float or array
-        *na*, unchanged.
+    float, array or expression
+        *na* (a float or float array for numbers; unchanged if symbolic).
 
     >>> na_within_index(1.0, 1.333, "objective")
     1.0
@@ -164,6 +165,11 @@ def na_within_index(na, n, name):
     ...
     optics.errors.InvalidParameterError: objective: NA 1.4 exceeds the immersion index 1.333 (NA = n sin(theta) <= n)
     """
+    if _symbolic(na) or _symbolic(n):
+        if getattr(na - n, "is_positive", None) is True:
+            raise InvalidParameterError(
+                f"{name}: NA {na} exceeds the immersion index {n} (NA = n sin(theta) <= n)")
+        return na
     nas = number(na, "dimensionless", f"{name}: NA")
     ns = number(n, "dimensionless", f"{name}: immersion index")
     nas_b, ns_b = np.broadcast_arrays(nas, ns)
@@ -174,6 +180,11 @@ def na_within_index(na, n, name):
             "(NA = n sin(theta) <= n)"
         )
     return scalar_or_array(nas)
+
+
+def _symbolic(value) -> bool:
+    """True for sympy expressions (duck-typed: this module does not import sympy)."""
+    return hasattr(value, "free_symbols") and hasattr(value, "is_positive")
 
 
 def scan_angle(optical, name):

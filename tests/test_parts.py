@@ -306,3 +306,12 @@ def test_search_draws_on_every_achromat_by_part_number(capsys):
     out = capsys.readouterr().out
     assert f"{n_achromats ** 2} combinations of {n_achromats} catalog achromats" in out
     assert "Thorlabs AC508-075-B" in out
+
+
+def test_na_rule_accepts_symbols():
+    import sympy
+
+    na, n = sympy.symbols("NA n", positive=True)
+    assert validate.na_within_index(na, n, "o") is na  # undecidable: accepted
+    with pytest.raises(InvalidParameterError, match="exceeds"):
+        validate.na_within_index(n + 1, n, "o")  # NA = n + 1 > n for every n

@@ -315,3 +315,17 @@ def test_na_rule_accepts_symbols():
     assert validate.na_within_index(na, n, "o") is na  # undecidable: accepted
     with pytest.raises(InvalidParameterError, match="exceeds"):
         validate.na_within_index(n + 1, n, "o")  # NA = n + 1 > n for every n
+
+
+def test_report_takes_a_parts_file(tmp_path, capsys):
+    # a lab's own tube lens replaces the catalog's TTL200MP in the default design
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[lens]]\nname = "Thorlabs TTL200MP"\nkind = "tube"\nf = "300 mm"\n'
+                    'source = { tier = "measured", ref = "bench" }\n', encoding="utf-8")
+    from optics.cli import _load
+
+    design = _load(None, [str(mine)])
+    assert mm(design.parts()["tube_lens"].f) == 300
+    assert design.parts()["tube_lens"].provenance["f"] == ValueSource("measured", "bench")
+    assert main(["report", "--no-figures", "--parts", str(mine)]) == 0
+    assert "TTL200MP" in capsys.readouterr().out

@@ -282,7 +282,7 @@ def _parts_text(n):
         f'source = {{ tier = "measured", ref = "bench {i}" }}\n' for i in range(n))
 
 
-def _best_time(text, repeat=2):
+def _best_time(text, repeat=3):
     best = math.inf
     for _ in range(repeat):
         start = time.perf_counter()

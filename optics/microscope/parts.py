@@ -401,6 +401,8 @@ class Part:
 
     def _checked_sources(self, label, given):
         sources = self.sources or {}
+        if isinstance(sources, tuple):  # the stored form, from a copy
+            sources = dict(sources)
         if not hasattr(sources, "items"):
             raise OpticsTypeError(f"{label}: sources must map value keys to ValueSource, got {sources!r}")
         out = {}
@@ -411,7 +413,8 @@ class Part:
             if not isinstance(src, ValueSource):
                 raise OpticsTypeError(f"{label}: source of {key!r} must be a ValueSource, got {src!r}")
             out[key] = src
-        return MappingProxyType(out)
+        # Stored as (key, ValueSource) pairs in schema order: immutable, picklable, copyable.
+        return tuple((k, out[k]) for k in part_schema(type(self)) if k in out)
 
     def _derive(self, label):
         """Fill derived values and apply the kind's cross rules (per class)."""
@@ -440,7 +443,7 @@ class Part:
             if getattr(self, key) is None:
                 continue
             if key in self._given:
-                out[key] = self.sources.get(key) or ValueSource("unstated", "given in code without a source")
+                out[key] = dict(self.sources).get(key) or ValueSource("unstated", "given in code without a source")
             elif spec.derived:
                 out[key] = self._derived_source(key, spec)
             else:
@@ -513,7 +516,7 @@ class Part:
                 raise InvalidParameterError(
                     f"{self._label()}: unknown value {key!r}; values are {', '.join(schema)}")
         values = {k: getattr(self, k) for k in self._given}
-        sources = {k: v for k, v in self.sources.items() if k not in changes}
+        sources = {k: v for k, v in self.sources if k not in changes}
         for key in changes:
             for other in schema[key].exclusive if key in schema else ():
                 if other not in changes:

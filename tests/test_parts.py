@@ -292,10 +292,12 @@ def _best_time(text, repeat=3):
 
 
 def test_loading_is_linear_and_fast():
+    # About 0.6 s for 5000 parts on an idle machine (0.1 ms per value); the bounds leave
+    # room for a loaded test machine, and a quadratic reader (25x for 5x the parts) fails both.
     Catalog.from_text(_parts_text(10))  # warm the unit caches
     small, large = _best_time(_parts_text(1000)), _best_time(_parts_text(5000))
-    assert large < 1.5, f"5000 parts took {large:.2f} s"
-    assert large / small < 7.5, f"1000 parts {small:.3f} s, 5000 parts {large:.3f} s: not linear"
+    assert large < 2.0, f"5000 parts took {large:.2f} s"
+    assert large / small < 8, f"1000 parts {small:.3f} s, 5000 parts {large:.3f} s: not linear"
 
 
 def test_search_draws_on_every_achromat_by_part_number(capsys):
@@ -318,9 +320,10 @@ def test_na_rule_accepts_symbols():
 
 
 def test_report_takes_a_parts_file(tmp_path, capsys):
-    # a lab's own tube lens replaces the catalog's TTL200MP in the default design
+    # a lab's own tube lens replaces the catalog's TTL200MP in the default design, which
+    # names it "Thorlabs TTL200MP": the replacement answers to the old part's names
     mine = tmp_path / "mine.toml"
-    mine.write_text('[[lens]]\nname = "Thorlabs TTL200MP"\nkind = "tube"\nf = "300 mm"\n'
+    mine.write_text('[[lens]]\nname = "TTL200MP"\nkind = "tube"\nf = "300 mm"\n'
                     'source = { tier = "measured", ref = "bench" }\n', encoding="utf-8")
     from optics.cli import _load
 

@@ -30,6 +30,7 @@ Name look-up ignores case and whitespace; an unknown name raises
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -452,7 +453,8 @@ class Catalog:
         replace : bool
             If False (default), a part whose name or alias is already in the
             catalog raises :class:`~optics.errors.DesignFileError`; if True,
-            the file's part replaces the existing one.
+            the file's part replaces the existing one and answers to all of
+            its names.
         """
         return self._with_entries(_read_path(path), replace=replace)
 
@@ -475,13 +477,20 @@ class Catalog:
         if not replace:
             return Catalog(self.entries + tuple(new))
         shadowed = set()
+        merged = []
         for entry in new:
+            inherited = []
             for label in (entry.name, *entry.aliases):
                 old = self._index.get(_key(label))
-                if old is not None:
+                if old is not None and id(old) not in shadowed:
                     shadowed.add(id(old))
+                    inherited += [old.name, *old.aliases]
+            # the replacement answers to every name of the part it replaces
+            own = {_key(n) for n in (entry.name, *entry.aliases)}
+            extra = tuple(dict.fromkeys(n for n in inherited if _key(n) not in own))
+            merged.append(dataclasses.replace(entry, aliases=entry.aliases + extra) if extra else entry)
         kept = tuple(e for e in self.entries if id(e) not in shadowed)
-        return Catalog(kept + tuple(new))
+        return Catalog(kept + tuple(merged))
 
     # -- look-up -----------------------------------------------------------------
     def entry(self, name: str, kind: str | None = None) -> CatalogEntry:

@@ -249,6 +249,10 @@ def test_scanner_and_etl_values():
     # EL-10-30 variants without offset lens (public code comment): -TC 8.33-20 dpt, -C 5-10 dpt
     assert (CAT.etl("EL-10-30-TC").power_min.magnitude, CAT.etl("EL-10-30-TC").power_max.magnitude) == (8.33, 20)
     assert (CAT.etl("EL-10-30-C").power_min.magnitude, CAT.etl("EL-10-30-C").power_max.magnitude) == (5, 10)
+    # CRS 12 kHz: '+-5 deg optical' (public preset); its mirror aperture was not found: unknown
+    crs12 = CAT.scanner("CRS 12 kHz")
+    assert crs12.optical_angle.to("deg").magnitude == pytest.approx(10) and crs12.aperture is None
+    assert "aperture" in CAT.entry("CRS 12 kHz").missing
     # Thorlabs GVS011 page: 'Beam Diameter 10 mm (Max)', 'Max Mechanical Scan Angle +-20.0 deg'
     gvs = CAT.scanner("GVS011")
     assert mm(gvs.aperture) == 10 and gvs.mechanical_angle.to("deg").magnitude == pytest.approx(40)

@@ -711,7 +711,7 @@ class Scanner(Part):
     DATA_FILE = "scanners.toml"
 
     name: str
-    aperture: object = part_field("mm", "usable (clear) mirror aperture diameter", required=True)
+    aperture: object = part_field("mm", "usable (clear) mirror aperture diameter (None: unknown)")
     optical_angle: object = part_field("rad", "full (peak-to-peak) optical scan angle", display="deg",
                                   derived="2 * mechanical_angle", inputs=("mechanical_angle",),
                                   exclusive=("mechanical_angle",))

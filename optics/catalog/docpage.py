@@ -64,7 +64,13 @@ def catalog_markdown(catalog: Catalog | None = None) -> str:
 
 
 def main(argv=None) -> int:
-    """Write the page to the path given as the only argument."""
+    """Write the page to the path given as the only argument.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default: ``sys.argv[1:]``).
+    """
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python -m optics.catalog.docpage docs/parts.md", file=sys.stderr)

@@ -40,7 +40,6 @@ diameter follows from the Abbe sine condition:
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -182,6 +181,11 @@ class FieldSpec:
         ``"<number> <unit>"`` (nothing is evaluated).  Range rules are the
         part's (run when the part is made).
 
+        Parameters
+        ----------
+        raw : str, int or float
+            The value as read from TOML.
+
         >>> part_schema(Lens)["f"].parse("2 in")
         <Quantity(2.0, 'inch')>
         >>> part_schema(Lens)["f"].parse(50)
@@ -216,6 +220,11 @@ class FieldSpec:
 
         The fast path of the catalog reader (part constructors accept base-unit numbers).
 
+        Parameters
+        ----------
+        raw : str, int or float
+            The value as read from TOML.
+
         >>> part_schema(Scanner)["frequency"].read("8 kHz")
         8000.0
         """
@@ -229,7 +238,13 @@ class FieldSpec:
         return float(f"{float(match.group(1)) * factor:.15g}")
 
     def format(self, value) -> str:
-        """TOML text of *value* that :meth:`parse` reads back (full precision)."""
+        """TOML text of *value* that :meth:`parse` reads back (full precision).
+
+        Parameters
+        ----------
+        value : Quantity, number or str
+            A value of this field (plain numbers are taken in the base unit).
+        """
         if self.unit == _TEXT:
             return _toml_string(str(value))
         if self.unit == _NUMBER:
@@ -239,7 +254,13 @@ class FieldSpec:
         return _toml_string(f"{float(magnitude)!r} {unit}")
 
     def text(self, value) -> str:
-        """Short human text of *value* (4 significant digits, with unit)."""
+        """Short human text of *value* (up to 6 significant digits, with unit).
+
+        Parameters
+        ----------
+        value : Quantity, number, str or None
+            A value of this field (None reads ``"unknown"``).
+        """
         if value is None:
             return "unknown"
         if self.unit == _TEXT:
@@ -305,6 +326,11 @@ def _schema(cls):
 
 def part_schema(cls) -> "MappingProxyType":
     """The value fields of a part class: ``{key: FieldSpec}`` in declaration order.
+
+    Parameters
+    ----------
+    cls : type or Part
+        A part class (or a part).
 
     >>> spec = part_schema(Objective)["back_aperture"]
     >>> spec.unit, spec.derived, spec.inputs
@@ -451,7 +477,13 @@ class Part:
         return MappingProxyType(out)
 
     def confirmed(self, key) -> bool:
-        """True if maker or seller text confirms value *key* (derived: all its inputs)."""
+        """True if maker or seller text confirms value *key* (derived: all its inputs).
+
+        Parameters
+        ----------
+        key : str
+            A value key of the part's schema.
+        """
         prov = self.provenance
         spec = part_schema(type(self))[key]
         src = prov.get(key)
@@ -474,8 +506,12 @@ class Part:
         """One ``(key, value text, tier, detail)`` row per value of the schema, for reports.
 
         *detail* is the formula of a derived value, else the reference; an
-        unknown value reads ``("unknown", "-", reason)`` with the reason
-        from *missing* (``{key: reason}``, e.g. a catalog entry's).
+        unknown value reads ``("unknown", "-", reason)``.
+
+        Parameters
+        ----------
+        missing : mapping, optional
+            ``{key: reason}`` for unknown values (a catalog entry's ``missing``).
 
         >>> Lens("relay", f=75).rows()[0]
         ('f', '75 mm', 'unstated', 'given in code without a source')
@@ -501,8 +537,11 @@ class Part:
     def replace(self, **changes):
         """A copy with some values changed, validated again; values not given are re-derived.
 
-        A ``sources={key: ValueSource}`` argument records where the new values
-        come from (default: ``unstated``).
+        Parameters
+        ----------
+        **changes
+            New values by key (and ``name``); ``sources={key: ValueSource}``
+            records where they come from (default: ``unstated``).
 
         >>> from optics import ureg
         >>> s = Scanner("galvo", aperture=10, mechanical_angle=20 * ureg.deg, kind="galvo")

@@ -5,8 +5,11 @@ or gives explicit values with units (``f = "50 mm"``), and may override single
 values of a catalog part.  Loading never evaluates anything: values are read
 as ``"<number> <unit>"`` (:func:`optics.units.parse_quantity`), and every
 problem is reported as a :class:`~optics.errors.DesignFileError` naming the
-file, line and key.  Saving writes a file that loads back to an equal
-:class:`Design`.
+file, line and key.  The keys of a part table are the part class's schema
+(:func:`optics.microscope.parts.part_schema`, the one the catalog files use)
+plus ``part`` (a catalog name), ``name`` and, for scanners, ``scan_angle``;
+values set in the design carry the source tier ``"design"``.  Saving writes a
+file that loads back to an equal :class:`Design`.
 
 File layout (all tables optional except the ones marked required)::
 
@@ -17,10 +20,12 @@ File layout (all tables optional except the ones marked required)::
     n_pixels = 512                 # pixels per line (pixel size, dwell times)
     n_lines = 512                  # lines per frame (frame rate)
     rep_rate = "80 MHz"            # laser repetition rate (pulses per spot)
-    parts_file = "my_parts.toml"   # extra catalog parts, relative to this file
+    parts_file = "my_parts.toml"   # extra or replacing catalog parts, relative to this file
 
     [objective]                    # required
     part = "Nikon CFI75 LWD 16X W"
+    na = 0.5                       # any value of the part's schema may be set or overridden;
+                                   # values derived from it follow (back aperture 12.5 mm)
 
     [[scanners]]                   # required, in light order
     part = "CRS 8 kHz"

@@ -177,6 +177,8 @@ def _cmd_parts(args) -> int:
             flag = "verified" if entry.verified else "not verified"
             aliases = f"  (also: {', '.join(entry.aliases)})" if entry.aliases and args.verbose else ""
             print(f"  {entry.name}  [{flag}]{aliases}")
+            if args.verbose > 1 and entry.notes:
+                print(f"      notes: {entry.notes}")
             if args.verbose:
                 for key, value, tier, detail in entry.rows():
                     line = f"      {key:<17} {value:<14} {tier:<10}"

@@ -412,8 +412,9 @@ def _part_rows(design, parts) -> tuple:
         rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
     for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
         freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
-        rows.append(PartRow(s.kind, s.name, f"aperture {q(s.aperture)}, max optical angle "
-                            f"{s.optical_angle.to('deg').magnitude:.4g} deg{freq}", _status(c, s)))
+        aperture = "aperture unknown" if s.aperture is None else f"aperture {q(s.aperture)}"
+        angle = "" if s.optical_angle is None else f", max optical angle {s.optical_angle.to('deg').magnitude:.4g} deg"
+        rows.append(PartRow(s.kind, s.name, f"{aperture}{angle}{freq}", _status(c, s)))
         if i < len(parts["relays"]) and parts["relays"][i] is not None:
             relay = design.relays[i]
             rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])

@@ -5,8 +5,11 @@ or gives explicit values with units (``f = "50 mm"``), and may override single
 values of a catalog part.  Loading never evaluates anything: values are read
 as ``"<number> <unit>"`` (:func:`optics.units.parse_quantity`), and every
 problem is reported as a :class:`~optics.errors.DesignFileError` naming the
-file, line and key.  Saving writes a file that loads back to an equal
-:class:`Design`.
+file, line and key.  The keys of a part table are the part class's schema
+(:func:`optics.microscope.parts.part_schema`, the one the catalog files use)
+plus ``part`` (a catalog name), ``name`` and, for scanners, ``scan_angle``;
+values set in the design carry the source tier ``"design"``.  Saving writes a
+file that loads back to an equal :class:`Design`.
 
 File layout (all tables optional except the ones marked required)::
 
@@ -17,10 +20,12 @@ File layout (all tables optional except the ones marked required)::
     n_pixels = 512                 # pixels per line (pixel size, dwell times)
     n_lines = 512                  # lines per frame (frame rate)
     rep_rate = "80 MHz"            # laser repetition rate (pulses per spot)
-    parts_file = "my_parts.toml"   # extra catalog parts, relative to this file
+    parts_file = "my_parts.toml"   # extra or replacing catalog parts, relative to this file
 
     [objective]                    # required
     part = "Nikon CFI75 LWD 16X W"
+    na = 0.5                       # any value of the part's schema may be set or overridden;
+                                   # values derived from it follow (back aperture 12.5 mm)
 
     [[scanners]]                   # required, in light order
     part = "CRS 8 kHz"
@@ -52,12 +57,14 @@ True
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from optics.errors import DesignFileError, OpticsError
+from optics.microscope.parts import FieldSpec, ValueSource, part_kinds, part_schema
 from optics.units import is_quantity, parse_quantity, to_magnitude
 
 from optics.catalog.tomlfiles import key_line, read_toml
@@ -79,38 +86,22 @@ _TOP_KEYS = {
     "parts_file": _TEXT,
     "fill_limit": _NUMBER,
 }
-_PART_KEYS = {
-    "objective": {
-        "part": _TEXT,
-        "name": _TEXT,
-        "magnification": _NUMBER,
-        "na": _NUMBER,
-        "maker": _TEXT,
-        "tube_lens_f": "mm",
-        "immersion_index": _NUMBER,
-        "efl": "mm",
-        "back_aperture": "mm",
-    },
-    "scanner": {
-        "part": _TEXT,
-        "name": _TEXT,
-        "kind": _TEXT,
-        "aperture": "mm",
-        "optical_angle": "deg",
-        "mechanical_angle": "deg",
-        "frequency": "kHz",
-        "scan_angle": "deg",
-    },
-    "lens": {"part": _TEXT, "name": _TEXT, "f": "mm", "aperture": "mm"},
-    "etl": {
-        "part": _TEXT,
-        "name": _TEXT,
-        "aperture": "mm",
-        "power_min": "dpt",
-        "power_max": "dpt",
-        "offset_power": "dpt",
-    },
+# Keys of a part table in a design: "part" (a catalog name), "name", the part
+# class's schema (optics.microscope.parts.part_schema: one schema for catalog
+# files, design files, validation and `optics parts`) and design-only extras.
+_DESIGN_EXTRAS = {"scanner": {"scan_angle": FieldSpec("scan_angle", "rad", "optical scan angle used (at most the part's)",
+                                                      display="deg")}}
+_NAME_SPECS = {
+    "part": FieldSpec("part", "text", "catalog name of the part"),
+    "name": FieldSpec("name", "text", "name of a part described in the design"),
 }
+
+
+def _part_keys(kind) -> dict:
+    """``{key: FieldSpec}`` a design's table of part *kind* may hold."""
+    return {**_NAME_SPECS, **part_schema(part_kinds()[kind]), **_DESIGN_EXTRAS.get(kind, {})}
+
+
 _RELAY_KEYS = ("first", "second", "spacings")
 _GAP_KEYS = ("gap", "pupil")
 _TABLES = {
@@ -145,6 +136,14 @@ class Component:
     kind: str
     part: str | None = None
     values: tuple = ()
+    lines: tuple = field(default=(), compare=False, repr=False)
+
+    def line(self, key):
+        """Line of *key* in the design file (None if unknown)."""
+        for k, n in self.lines:
+            if k == key:
+                return n
+        return None
 
     def get(self, key, default=None):
         """The value given for *key*, or *default*.
@@ -256,6 +255,7 @@ class Design:
     spacings: tuple | None = None
     fill_limit: float | None = None
     origin: str = field(default="<design>", compare=False)
+    extra_parts_files: tuple = field(default=(), compare=False)
 
     # -- reading -------------------------------------------------------------------
     @classmethod
@@ -289,36 +289,50 @@ class Design:
 
     # -- building ------------------------------------------------------------------
     def catalog(self):
-        """The catalog the design's part names refer to (default + parts_file)."""
-        from optics.catalog import Catalog
+        """The catalog the design's part names refer to.
 
-        catalog = Catalog.default()
+        The packaged catalog, then the design's ``parts_file`` (relative to
+        the design file), then ``extra_parts_files`` (``optics --parts``):
+        each adds parts or overrides parts of the same name.
+        """
+        files = []
         if self.parts_file:
             base = Path(self.origin).parent if self.origin and not self.origin.startswith("<") else Path.cwd()
-            catalog = catalog.with_file(base / self.parts_file)
-        return catalog
+            files.append(base / self.parts_file)
+        files += [Path(p) for p in self.extra_parts_files]
+        return _catalog_with(tuple(str(p) for p in files))
 
     def parts(self) -> dict:
-        """Resolve every component to a part object (catalog look-up plus overrides)."""
-        from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
+        """Resolve every component to a part object (catalog look-up plus overrides).
 
+        Values set in the design carry the source tier ``"design"`` (file and
+        line); a catalog part changed in the design re-derives every value
+        that depends on the change (``na = 0.5`` changes the back aperture).
+        """
         catalog = self.catalog()
-        classes = {"objective": Objective, "scanner": Scanner, "lens": Lens, "etl": TunableLensPart}
-        getters = {"objective": catalog.objective, "scanner": catalog.scanner, "lens": catalog.lens,
-                   "etl": catalog.etl}
+        classes = part_kinds()
 
         def resolve(component: Component, where: str):
-            overrides = component.explicit(exclude=("part", "scan_angle"))
+            values = component.explicit(exclude=("part", "scan_angle"))
+            sources = {}
+            for key in values:
+                if key != "name":
+                    line = component.line(key)
+                    at = f"{self.origin}, line {line}" if line else self.origin
+                    sources[key] = ValueSource("design", f"{at}: [{where}] {key}")
             try:
                 if component.part:
-                    part = getters[component.kind](component.part)
-                    return part.replace(**overrides) if overrides else part
-                overrides.setdefault("name", where)
-                return classes[component.kind](**overrides)
+                    part = catalog.entry(component.part, component.kind).part
+                    return part.replace(**values, sources=sources) if values else part
+                values.setdefault("name", where)
+                return classes[component.kind](**values, sources=sources)
             except OpticsError as err:
-                raise DesignFileError(f"{self.origin}: [{where}]: {err}") from err
-            except TypeError as err:  # a missing required value
-                raise DesignFileError(f"{self.origin}: [{where}]: incomplete part: {err}") from err
+                key = getattr(err, "key", None)
+                line = component.line(key) if key else None
+                line = line or component.line("part")
+                at = f"{self.origin}, line {line}" if line else self.origin
+                what = f", key {key!r}" if key else ""
+                raise DesignFileError(f"{at}: [{where}]{what}: {err}") from err
 
         out = {
             "objective": resolve(self.objective, "objective"),
@@ -401,6 +415,27 @@ class Design:
             )
         except OpticsError as err:
             raise DesignFileError(f"{self.origin}: {err}") from err
+
+
+@functools.lru_cache(maxsize=16)
+def _catalog_with_stamp(files, stamps):
+    from optics.catalog import Catalog
+
+    catalog = Catalog.default()
+    for file in files:
+        catalog = catalog.with_file(file, replace=True)
+    return catalog
+
+
+def _catalog_with(files):
+    """The packaged catalog with *files* added (cached while the files are unchanged)."""
+    stamps = []
+    for file in files:
+        try:
+            stamps.append(Path(file).stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)  # the reader reports the missing file
+    return _catalog_with_stamp(files, tuple(stamps))
 
 
 def load_design(path) -> Design:
@@ -535,22 +570,32 @@ class _Reader:
             raise self.fail(table, key, f"must be finite, got {raw!r}", index)
         return q
 
-    def component(self, table, kind, item, index=0):
+    def component(self, table, kind, item, index=0, at_key=None):
+        """A :class:`Component` from a table; *at_key*: the key whose line all values share (inline tables)."""
         if isinstance(item, str):  # a bare part name
-            return Component(kind, item, ())
+            line = key_line(self.lines, table, at_key, index) if at_key else None
+            return Component(kind, item, (), (("part", line),) if line else ())
         if not isinstance(item, dict):
-            raise self.fail(table, None, f"must be a table, got {item!r}", index)
-        keys = _PART_KEYS[kind]
-        values = []
+            raise self.fail(table, at_key, f"must be a table, got {item!r}", index)
+        keys = _part_keys(kind)
+        values, lines = [], []
         for key, raw in item.items():
+            where = at_key or key
             if key not in keys:
-                raise self.fail(table, key, "unknown key" + _hint(key, keys), index)
-            values.append((key, self.value(table, key, raw, keys[key], index)))
+                raise self.fail(table, where, ("unknown key" if where == key else f"unknown key {key!r}")
+                                + _hint(key, keys), index)
+            try:
+                value = keys[key].parse(raw)
+            except OpticsError as err:
+                message = str(err).replace(f"{key}: ", "")
+                raise self.fail(table, where, message if where == key else f"{key}: {message}", index) from None
+            values.append((key, value))
+            lines.append((key, key_line(self.lines, table, where, index)))
         part = dict(values).get("part")
         values = tuple((k, v) for k, v in values if k != "part")
         if part is None and kind in ("lens",) and not any(k == "f" for k, _ in values):
-            raise self.fail(table, None, "give a catalog 'part' or a focal length 'f'", index)
-        return Component(kind, part, values)
+            raise self.fail(table, at_key, "give a catalog 'part' or a focal length 'f'", index)
+        return Component(kind, part, values, tuple(lines))
 
     def spacings(self, table, raw, index=0):
         if not isinstance(raw, list) or len(raw) != 3:
@@ -562,13 +607,14 @@ class _Reader:
             try:
                 q = parse_quantity(raw, name=key)
             except OpticsError:
-                return Component("lens", raw, ())  # a catalog name
+                return self.component(table, "lens", raw, index, at_key=key)  # a catalog name
             if is_quantity(q):
-                return Component("lens", None, (("f", self.value(table, key, raw, "mm", index)),))
+                line = key_line(self.lines, table, key, index)
+                return Component("lens", None, (("f", self.value(table, key, raw, "mm", index)),), (("f", line),))
             raise self.fail(table, key, f"{raw!r} has no unit (write \"{raw} mm\")", index)
         if not isinstance(raw, dict):
             raise self.fail(table, key, f"must be a part name, a focal length or a table, got {raw!r}", index)
-        return self.component(table, "lens", raw, index)
+        return self.component(table, "lens", raw, index, at_key=key)
 
     def relay(self, table, item, index=0):
         if not isinstance(item, dict):
@@ -623,11 +669,11 @@ def _string(text: str) -> str:
 
 
 def _component_lines(component: Component) -> list:
-    keys = _PART_KEYS[component.kind]
+    keys = _part_keys(component.kind)
     lines = []
     if component.part:
         lines.append(f"part = {_string(component.part)}")
-    lines += [f"{k} = {_format(v, keys[k])}" for k, v in component.values]
+    lines += [f"{k} = {keys[k].format(v)}" for k, v in component.values]
     return lines
 
 

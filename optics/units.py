@@ -33,6 +33,7 @@ optics.errors.DimensionError: ThinLens f: expected a length (convertible to mm),
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pint
@@ -126,7 +127,9 @@ def kind_of_unit(unit: str) -> str:
     return f"quantity in {unit}"
 
 
+@functools.lru_cache(maxsize=256)
 def _units_of(unit: str):
+    # Cached: pint parses unit text slowly (~0.3 ms), and catalog files repeat a few units.
     ureg = registry()
     return ureg.parse_units(unit) if unit != "dimensionless" else ureg.dimensionless
 
@@ -254,7 +257,7 @@ def parse_quantity(text: str, *, name: str):
     if not unit:
         return float(number)
     try:
-        units = registry().parse_units(unit.strip().replace("µ", "u").replace("μ", "u"))
+        units = _units_of(unit.strip().replace("µ", "u").replace("μ", "u"))
     except (pint.UndefinedUnitError, ValueError, AttributeError, TypeError) as err:
         raise DimensionError(f"{name}: unknown unit {unit.strip()!r} in {text!r}") from err
     return registry().Quantity(float(number), units)

@@ -7,6 +7,12 @@ and refuse NaN, infinities and out-of-range values with
 :class:`~optics.errors.InvalidParameterError` naming the parameter and value.
 (The symbolic layer has its own entry point, :func:`optics.core.symbolic.to_expr`.)
 
+The range rules of physical values live here too, each in one function that
+every caller uses: :func:`refractive_index` (n >= 1), :func:`na_within_index`
+(NA <= n), :func:`scan_angle` (optical scan angle below 180 deg) and
+:func:`power_range` (power_min < power_max).  Part classes
+(:mod:`optics.microscope.parts`) run them once per value.
+
 >>> from optics.units import registry
 >>> positive(8 * registry().kHz, "Hz", "scanner frequency")
 8000.0
@@ -18,12 +24,25 @@ optics.errors.InvalidParameterError: scanner frequency must be positive and fini
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from optics.errors import InvalidParameterError, OpticsTypeError
 from optics.units import to_magnitude
 
-__all__ = ["number", "positive", "finite", "fraction", "count", "scalar_or_array"]
+__all__ = [
+    "number",
+    "positive",
+    "finite",
+    "fraction",
+    "count",
+    "scalar_or_array",
+    "refractive_index",
+    "na_within_index",
+    "scan_angle",
+    "power_range",
+]
 
 
 def scalar_or_array(value):
@@ -53,6 +72,9 @@ def positive(value, unit, name, *, allow_zero=False):
 
     Returns a float for scalars and a float array for arrays.
     """
+    if type(value) in (float, int):  # fast path for plain numbers (catalog files)
+        if math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
+            return float(value)
     arr = number(value, unit, name)
     bad = ~np.isfinite(arr) | (arr < 0) | ((arr == 0) if not allow_zero else False)
     if np.any(bad):
@@ -63,6 +85,8 @@ def positive(value, unit, name, *, allow_zero=False):
 
 def finite(value, unit, name):
     """*value* in *unit*, checked to be finite (any sign)."""
+    if type(value) in (float, int) and math.isfinite(value):  # fast path for plain numbers
+        return float(value)
     arr = number(value, unit, name)
     bad = ~np.isfinite(arr)
     if np.any(bad):
@@ -90,3 +114,125 @@ def count(value, name, *, minimum=1):
     if value < minimum:
         raise InvalidParameterError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def refractive_index(value, name):
+    """A refractive index: finite and at least 1 (scalar or array).
+
+    Parameters
+    ----------
+    value : float or array
+        The index (dimensionless).
+    name : str
+        What it is, for the error message.
+
+    >>> refractive_index(1.333, "immersion index")
+    1.333
+    >>> refractive_index(0.9, "immersion index")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: immersion index must be >= 1 (a refractive index), got 0.9
+    """
+    arr = number(value, "dimensionless", name)
+    bad = ~np.isfinite(arr) | (arr < 1)
+    if np.any(bad):
+        raise InvalidParameterError(f"{name} must be >= 1 (a refractive index), got {_first_bad(value, arr, bad)}")
+    return scalar_or_array(arr)
+
+
+def na_within_index(na, n, name):
+    r"""Check that a numerical aperture does not exceed the index of its medium.
+
+    .. math:: \mathrm{NA} = n \sin\theta \le n
+
+    Parameters
+    ----------
+    na, n : float, array or sympy expression
+        Numerical aperture and refractive index (broadcast together).  With a
+        symbolic value the check fails only when NA - n is provably positive.
+    name : str
+        The element the values belong to, for the error message.
+
+    Returns
+    -------
+    float, array or expression
+        *na* (a float or float array for numbers; unchanged if symbolic).
+
+    >>> na_within_index(1.0, 1.333, "objective")
+    1.0
+    >>> na_within_index(1.4, 1.333, "objective")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: objective: NA 1.4 exceeds the immersion index 1.333 (NA = n sin(theta) <= n)
+    """
+    if _symbolic(na) or _symbolic(n):
+        if getattr(na - n, "is_positive", None) is True:
+            raise InvalidParameterError(
+                f"{name}: NA {na} exceeds the immersion index {n} (NA = n sin(theta) <= n)")
+        return na
+    nas = number(na, "dimensionless", f"{name}: NA")
+    ns = number(n, "dimensionless", f"{name}: immersion index")
+    nas_b, ns_b = np.broadcast_arrays(nas, ns)
+    excess = nas_b > ns_b
+    if np.any(excess):
+        raise InvalidParameterError(
+            f"{name}: NA {nas_b[excess].flat[0]:g} exceeds the immersion index {ns_b[excess].flat[0]:g} "
+            "(NA = n sin(theta) <= n)"
+        )
+    return scalar_or_array(nas)
+
+
+def _symbolic(value) -> bool:
+    """True for sympy expressions (duck-typed: this module does not import sympy)."""
+    return hasattr(value, "free_symbols") and hasattr(value, "is_positive")
+
+
+def scan_angle(optical, name):
+    """Check that a full optical scan angle (rad) is positive and below 180 deg.
+
+    Parameters
+    ----------
+    optical : float
+        Full (peak-to-peak) optical angle in rad.
+    name : str
+        What it is, for the error message.
+
+    >>> scan_angle(math.radians(26), "resonant scanner") == math.radians(26)
+    True
+    >>> scan_angle(math.pi, "galvo")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: galvo 180 deg must be below 180 deg (optical = 2 x mechanical angle)
+    """
+    value = positive(optical, "rad", name)
+    # A tolerance: 180 deg converted to rad and rounded lands just below pi.
+    if np.any(np.asarray(value) >= math.pi * (1 - 1e-12)):
+        raise InvalidParameterError(
+            f"{name} {math.degrees(float(np.max(value))):.4g} deg must be below 180 deg "
+            "(optical = 2 x mechanical angle)"
+        )
+    return value
+
+
+def power_range(power_min, power_max, name):
+    """Check that a tunable lens's power range is ordered: power_min < power_max (dpt).
+
+    Parameters
+    ----------
+    power_min, power_max : float
+        The range ends in diopters.
+    name : str
+        The lens, for the error message.
+
+    >>> power_range(-10, 10, "EL-16-40-TC")
+    (-10.0, 10.0)
+    >>> power_range(3, 3, "ETL")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: ETL: power_min 3 dpt must be below power_max 3 dpt
+    """
+    low = finite(power_min, "dpt", f"{name}: power_min")
+    high = finite(power_max, "dpt", f"{name}: power_max")
+    if not low < high:
+        raise InvalidParameterError(f"{name}: power_min {low:g} dpt must be below power_max {high:g} dpt")
+    return low, high

@@ -71,7 +71,7 @@ def _error(text):
 def test_unknown_key_names_key_and_line():
     text = MINIMAL.replace('f = "50 mm"', 'focal = "50 mm"')
     message = _error(text)
-    assert "d.toml, line 17" in message and "'focal'" in message and "known keys: aperture, f," in message
+    assert "d.toml, line 17" in message and "'focal'" in message and "known keys: aperture, bfl," in message
     assert "did you mean 'aperture'" in _error(MINIMAL.replace('[scan_lens]\nf = "50 mm"', '[scan_lens]\nf = "50 mm"\napperture = "20 mm"'))
 
 

@@ -3,14 +3,18 @@ r"""The part catalog: objectives, lenses, scan mirrors and tunable lenses.
 Parts live in data files (TOML), not in code.  The packaged files in
 ``optics/catalog/data`` hold objectives, scan and tube lenses, stock achromats,
 resonant scanners, galvanometers and electrically tunable lenses; users add
-their own parts from files in the same format (see ``docs/catalog.md``).
+or override parts with files in the same format (see ``docs/catalog.md``).
 
-Every value keeps its provenance: the part's ``source`` (maker datasheet or
-catalog page), a ``verified`` flag, per-value ``sources`` where a value comes
-from elsewhere or is derived, and the keys still ``unverified``.  Derived
-objective values follow
+The keys a part may have, their units and which are required come from the
+part classes' schema (:func:`optics.microscope.parts.part_schema`); the
+range rules are the part classes' (:mod:`optics.validate`).  Every value
+carries a :class:`~optics.microscope.parts.ValueSource` (tier, reference,
+formula): ``entry.provenance[key]``.  Values left out are derived by the
+part class (objective EFL and back aperture)
 
 .. math:: f_o = f_\mathrm{TL} / M, \qquad D_\mathrm{BA} = 2\,\mathrm{NA}\, f_o
+
+or unknown (None), and an entry can say why it is unknown (``missing``).
 
 Name look-up ignores case and whitespace; an unknown name raises
 :class:`~optics.errors.PartNotFoundError` listing close matches.
@@ -19,69 +23,42 @@ Name look-up ignores case and whitespace; an unknown name raises
 >>> obj = get_part("nikon cfi75 lwd 16x w")
 >>> obj.efl, obj.back_aperture
 (<Quantity(12.5, 'millimeter')>, <Quantity(20.0, 'millimeter')>)
->>> Catalog.default().provenance("N16XLWD-PF")["back_aperture"]["source"]
-'derived: 2 * na * efl'
+>>> src = Catalog.default().entry("N16XLWD-PF").provenance["back_aperture"]
+>>> src.tier, src.formula
+('derived', '2 * na * efl')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
-import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
-from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart, tube_lens_standard
-from optics.units import parse_quantity, to_magnitude
+from optics.microscope.parts import ValueSource, part_kinds, part_schema
 
-from optics.catalog.tomlfiles import key_line, read_toml
+from optics.catalog.tomlfiles import read_toml
 
-__all__ = ["KINDS", "Catalog", "CatalogEntry", "get_part"]
+__all__ = ["KINDS", "Catalog", "CatalogEntry", "ValueSource", "get_part", "FILE_TIERS"]
 
 #: Part kinds: the table name used in data files and the part class it makes.
-KINDS = MappingProxyType(
-    {"objective": Objective, "lens": Lens, "scanner": Scanner, "etl": TunableLensPart}
-)
+KINDS = part_kinds()  # the kinds at import; the reader asks part_kinds() each time
 
-_PLURAL = {"objective": "objectives", "lens": "lenses", "scanner": "scanners", "etl": "etls"}
+#: Tiers a data file may give a value.
+FILE_TIERS = ("maker", "seller", "secondary", "measured", "derived")
 
-# Value keys of each kind: key -> unit ("" for a plain number, None for text).
-_VALUE_KEYS = {
-    "objective": {
-        "magnification": "",
-        "na": "",
-        "immersion_index": "",
-        "maker": None,
-        "tube_lens_f": "mm",
-        "efl": "mm",
-        "back_aperture": "mm",
-        "working_distance": "mm",
-        "field_number": "mm",
-    },
-    "lens": {"f": "mm", "aperture": "mm", "kind": None},
-    "scanner": {
-        "aperture": "mm",
-        "optical_angle": "rad",
-        "mechanical_angle": "rad",
-        "frequency": "Hz",
-        "kind": None,
-    },
-    "etl": {"aperture": "mm", "power_min": "dpt", "power_max": "dpt", "offset_power": "dpt"},
+def _plural(kind):
+    return {"lens": "lenses"}.get(kind, f"{kind}s") if kind else "parts"
+_META_KEYS = ("name", "aliases", "source", "sources", "missing", "notes")
+_RETIRED = {
+    "verified": "'verified' is computed from the value sources now; remove it",
+    "unverified": "'unverified' is gone: give each value its own tier in [<kind>.sources]",
 }
-_REQUIRED = {
-    "objective": ("magnification", "na"),
-    "lens": ("f",),
-    "scanner": ("aperture",),
-    "etl": ("aperture", "power_min", "power_max"),
-}
-# Keys that may be zero or negative (everything else with a unit must be > 0).
-_SIGNED = {"power_min", "power_max", "offset_power"}
-_META_KEYS = ("name", "aliases", "source", "verified", "sources", "unverified", "notes")
-_LENS_KINDS = ("scan", "tube", "achromat", "lens")
-_UNIT_EXAMPLE = {"mm": "50 mm", "rad": "26 deg", "Hz": "8 kHz", "dpt": "-10 dpt"}
 
 
 def _key(name: str) -> str:
@@ -91,7 +68,7 @@ def _key(name: str) -> str:
 
 @dataclass(frozen=True)
 class CatalogEntry:
-    """One catalog part with its provenance.
+    """One catalog part with where it was read.
 
     Attributes
     ----------
@@ -105,14 +82,10 @@ class CatalogEntry:
         The data file it was read from.
     line : int or None
         Line of its ``name`` in that file.
-    source : str
-        Where its values come from.
-    verified : bool
-        True if the values were checked against *source* (see *provenance*).
-    provenance : mapping
-        ``value key -> {"value", "source", "verified"}`` for every given or
-        derived value.
     notes : str
+        Free text of the entry.
+    missing : mapping
+        ``{key: reason}`` for values looked for and not found (None in the part).
     """
 
     part: object
@@ -120,53 +93,154 @@ class CatalogEntry:
     aliases: tuple
     file: str
     line: object
-    source: str
-    verified: bool
-    provenance: object
     notes: str = ""
+    missing: object = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def name(self) -> str:
         """Canonical name of the part."""
         return self.part.name
 
+    @property
+    def provenance(self):
+        """``{key: ValueSource}`` for every known value, given or derived."""
+        return self.part.provenance
+
+    @property
+    def verified(self) -> bool:
+        """True only if maker or seller text confirms every value (computed)."""
+        return self.part.verified
+
+    def rows(self) -> tuple:
+        """One ``(key, value text, tier, detail)`` row per value of the part's schema.
+
+        *detail* is the formula of a derived value, the reason of a missing
+        one, else the reference.  Unknown values read ``"unknown"``.
+
+        >>> Catalog.default().entry("N16XLWD-PF").rows()[5][:3]
+        ('efl', '12.5 mm', 'derived')
+        """
+        return self.part.rows(self.missing)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready description: names, file and line, and every value with its source.
+
+        Quantities are given as ``{"value": number, "unit": text}`` in the
+        schema's display unit; unknown values as None.
+        """
+        values = {}
+        prov = self.provenance
+        for key, spec in part_schema(type(self.part)).items():
+            value = getattr(self.part, key)
+            if value is None:
+                values[key] = None
+                continue
+            unit = spec.shown_unit
+            if unit is None:
+                shown = value
+            else:
+                shown = {"value": float(f"{float(value.to(unit).magnitude):.12g}"), "unit": unit}
+            values[key] = {"value": shown, "source": prov[key].as_dict()}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "aliases": list(self.aliases),
+            "file": self.file,
+            "line": self.line,
+            "verified": self.verified,
+            "values": values,
+            "missing": dict(self.missing),
+            "notes": self.notes,
+        }
+
+    def tiers(self) -> dict:
+        """``{key: tier}`` for every known value.
+
+        >>> Catalog.default().entry("TTL200MP").tiers()["f"]
+        'secondary'
+        """
+        return {k: v.tier for k, v in self.provenance.items()}
+
 
 # --------------------------------------------------------------------------- file reading
 
+_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_][\w-]*)\s*\]\]\s*(#.*)?$")
+_SUBHEADER = re.compile(r"^\s*\[\s*([A-Za-z_][\w-]*)\s*\.\s*([A-Za-z_][\w-]*)\s*\]\s*(#.*)?$")
+
+
+class _Lines:
+    """Line numbers of keys, found in one pass over the text (linear in file size)."""
+
+    def __init__(self, text):
+        self.blocks = {}  # kind -> list of (header line, {key: line}, {sub: {key: line}})
+        current = None
+        sub = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _HEADER.match(line)
+            if match:
+                current = (number, {}, {})
+                self.blocks.setdefault(match.group(1), []).append(current)
+                sub = None
+                continue
+            match = _SUBHEADER.match(line)
+            if match and current is not None:
+                sub = current[2].setdefault(match.group(2), {})
+                continue
+            if line.lstrip().startswith("["):
+                current, sub = None, None
+                continue
+            if current is None:
+                continue
+            keys = re.findall(r"(?:^\s*|[{,]\s*)([A-Za-z_][\w-]*)\s*=", line)
+            if not keys:
+                continue
+            target = sub if sub is not None else current[1]
+            target.setdefault(keys[0], number)
+            if sub is None and len(keys) > 1:  # inline table: sources = { na = ... }
+                inner = current[2].setdefault(keys[0], {})
+                for key in keys[1:]:
+                    inner.setdefault(key, number)
+
+    def line(self, kind, index, key=None, sub=None):
+        blocks = self.blocks.get(kind, [])
+        if index >= len(blocks):
+            return None
+        header, keys, subs = blocks[index]
+        if sub is not None:
+            return subs.get(sub, {}).get(key) or keys.get(sub) or header
+        if key is None:
+            return header
+        return keys.get(key) or header
+
 
 class _FileReader:
-    """Turns one TOML text into catalog entries, with errors naming file, part, key and line."""
+    """Turns one TOML text into catalog entries, with errors naming file, line, part and key."""
 
     def __init__(self, text: str, label: str):
         self.text = text
         self.label = label
-        self.lines = text.splitlines()
+        self.lines = _Lines(text)
 
-    # -- line numbers ----------------------------------------------------------
-    def _key_line(self, kind, index, key):
-        """1-based line of *key* inside the *index*-th ``[[kind]]`` table (or its header)."""
-        return key_line(self.lines, kind, key, index)
-
-    def _where(self, line):
-        return f"{self.label}, line {line}" if line else self.label
-
-    def error(self, kind, index, name, key, message):
-        line = self._key_line(kind, index, key) if key else self._key_line(kind, index, "name")
+    def error(self, kind, index, name, key, message, sub=None):
+        line = self.lines.line(kind, index, key, sub)
+        where = f"{self.label}, line {line}" if line else self.label
         what = f"{kind} {name!r}" if name else f"{kind} #{index + 1}"
         key_text = f", key {key!r}" if key else ""
-        return DesignFileError(f"{self._where(line)}: {what}{key_text}: {message}")
+        if sub:
+            key_text = f", {sub}.{key}" if key else f", key {sub!r}"
+        return DesignFileError(f"{where}: {what}{key_text}: {message}")
 
-    # -- parsing ---------------------------------------------------------------
     def entries(self):
         data = read_toml(self.text, self.label)
         out = []
+        kinds = part_kinds()
         for table, items in data.items():
-            if table not in KINDS:
-                close = difflib.get_close_matches(table, list(KINDS), n=1)
+            if table not in kinds:
+                close = difflib.get_close_matches(table, list(kinds), n=1)
                 hint = f" (did you mean [[{close[0]}]]?)" if close else ""
                 raise DesignFileError(
                     f"{self.label}: unknown table {table!r}{hint}; part tables are "
-                    + ", ".join(f"[[{k}]]" for k in KINDS)
+                    + ", ".join(f"[[{k}]]" for k in kinds)
                 )
             if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
                 raise DesignFileError(
@@ -176,195 +250,108 @@ class _FileReader:
                 out.append(self._entry(table, index, item))
         return out
 
+    def _source(self, raw, fail):
+        """A ValueSource from ``{ tier = ..., ref = ..., formula = ... }`` (or plain text: tier "unstated")."""
+        if isinstance(raw, str):  # plain text: a reference whose tier is not stated
+            if not raw.strip():
+                raise fail("must say where the value comes from")
+            return ValueSource("unstated", " ".join(raw.split()))
+        if not isinstance(raw, dict):
+            raise fail(f"must be a table {{ tier = ..., ref = ... }}, got {raw!r}")
+        unknown = set(raw) - {"tier", "ref", "formula"}
+        if unknown:
+            raise fail(f"unknown key {sorted(unknown)[0]!r}; a source has tier, ref and (derived) formula")
+        tier, ref, formula = raw.get("tier"), raw.get("ref"), raw.get("formula")
+        if tier not in FILE_TIERS:
+            raise fail(f"tier must be one of {', '.join(FILE_TIERS)}, got {tier!r}")
+        if not isinstance(ref, str) or not ref.strip():
+            raise fail("needs a non-empty 'ref': where the value comes from")
+        if tier == "derived" and (not isinstance(formula, str) or not formula.strip()):
+            raise fail("a derived value needs its 'formula'")
+        if formula is not None and tier != "derived":
+            raise fail(f"'formula' belongs to derived values, not to tier {tier!r}")
+        return ValueSource(tier, " ".join(ref.split()), formula)
+
     def _entry(self, kind, index, item):
+        cls = part_kinds()[kind]
+        schema = part_schema(cls)
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
             raise self.error(kind, index, None, "name", "needs a non-empty string 'name'")
         name = " ".join(name.split())
-        allowed = set(_META_KEYS) | set(_VALUE_KEYS[kind])
 
-        def fail(key, message):
-            return self.error(kind, index, name, key, message)
+        def fail(key, message, sub=None):
+            return self.error(kind, index, name, key, message, sub)
 
+        allowed = set(_META_KEYS) | set(schema)
         for key in item:
+            if key in _RETIRED:
+                raise fail(key, _RETIRED[key])
             if key not in allowed:
                 close = difflib.get_close_matches(key, sorted(allowed), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise fail(key, f"unknown key{hint}; allowed keys: {', '.join(sorted(allowed))}")
-        for key in _REQUIRED[kind]:
-            if key not in item:
-                raise fail(key, "missing (required)")
 
-        source = item.get("source")
-        if not isinstance(source, str) or not source.strip():
-            raise fail("source", "needs a non-empty string: where the values come from")
-        verified = item.get("verified", False)
-        if not isinstance(verified, bool):
-            raise fail("verified", f"must be true or false, got {verified!r}")
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             raise fail("aliases", "must be a list of non-empty strings")
         notes = item.get("notes", "")
         if not isinstance(notes, str):
             raise fail("notes", "must be a string")
-        value_keys = set(_VALUE_KEYS[kind])
-        sources = item.get("sources", {})
-        if not isinstance(sources, dict):
-            raise fail("sources", "must be a table such as { na = \"maker page\" }")
-        for key, text in sources.items():
-            if key not in value_keys | _DERIVED.get(kind, set()):
-                raise fail("sources", f"names unknown value key {key!r}")
-            if not isinstance(text, str) or not text.strip():
-                raise fail("sources", f"source of {key!r} must be a non-empty string")
-        unverified = item.get("unverified", [])
-        if not isinstance(unverified, list) or not all(isinstance(k, str) for k in unverified):
-            raise fail("unverified", "must be a list of value keys")
-        for key in unverified:
-            if key not in value_keys | _DERIVED.get(kind, set()):
-                raise fail("unverified", f"names unknown value key {key!r}")
 
         values = {}
-        for key, unit in _VALUE_KEYS[kind].items():
+        for key, spec in schema.items():
             if key in item:
-                values[key] = self._value(kind, index, name, key, unit, item[key], fail)
-        self._cross_checks(kind, name, values, fail)
-        if kind == "lens" and values.get("kind", "lens") not in _LENS_KINDS:
-            raise fail("kind", f"must be one of {', '.join(map(repr, _LENS_KINDS))}, got {values['kind']!r}")
+                try:
+                    values[key] = spec.read(item[key])
+                except OpticsError as err:
+                    raise fail(key, str(err).replace(f"{key}: ", "")) from None
+
+        default = None
+        if "source" in item:
+            default = self._source(item["source"], lambda m: fail("source", m))
+        sources = item.get("sources", {})
+        if not isinstance(sources, dict):
+            raise fail("sources", "must be a table [<kind>.sources] of { tier, ref } tables")
+        per_value = {}
+        for key, raw in sources.items():
+            if key not in schema:
+                raise fail(key, f"is not a value key of a {kind}", sub="sources")
+            if key not in values:
+                raise fail(key, "has a source but no value", sub="sources")
+            per_value[key] = self._source(raw, lambda m, k=key: fail(k, m, sub="sources"))
+        for key in values:
+            if key not in per_value:
+                if default is None:
+                    raise fail(key, "has no source: give it one in [<kind>.sources] or a part-wide 'source'")
+                per_value[key] = default
+
+        missing = item.get("missing", {})
+        if not isinstance(missing, dict):
+            raise fail("missing", "must be a table { key = \"why it is unknown\" }")
+        for key, why in missing.items():
+            if key not in schema:
+                raise fail(key, f"is not a value key of a {kind}", sub="missing")
+            if key in values:
+                raise fail(key, "is listed as missing but has a value", sub="missing")
+            if not isinstance(why, str) or not why.strip():
+                raise fail(key, "must say why the value is unknown", sub="missing")
 
         try:
-            part = KINDS[kind](name=name, source=source, verified=verified and not unverified, **values)
+            part = cls(name=name, **values, sources=per_value)
         except OpticsError as err:
-            raise self.error(kind, index, name, None, str(err)) from err
+            key = getattr(err, "key", None)
+            raise fail(key, str(err)) from None
 
-        provenance = _provenance(kind, part, item, values, source, verified, set(unverified), sources)
-        line = self._key_line(kind, index, "name")
         return CatalogEntry(
             part=part,
             kind=kind,
             aliases=tuple(" ".join(a.split()) for a in aliases),
             file=self.label,
-            line=line,
-            source=source,
-            verified=verified and not unverified,
-            provenance=provenance,
+            line=self.lines.line(kind, index, "name"),
             notes=notes,
+            missing=MappingProxyType(dict(missing)),
         )
-
-    def _value(self, kind, index, name, key, unit, raw, fail):
-        if unit is None:
-            if not isinstance(raw, str) or not raw.strip():
-                raise fail(key, f"must be a non-empty string, got {raw!r}")
-            return raw.strip()
-        if unit == "":
-            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                raise fail(key, f"must be a plain number, got {raw!r}")
-            if not math.isfinite(raw) or raw <= 0:
-                raise fail(key, f"must be positive and finite, got {raw!r}")
-            return float(raw)
-        example = _UNIT_EXAMPLE[unit]
-        if not isinstance(raw, str):
-            raise fail(key, f"must be a string '<number> <unit>' such as {example!r}, got {raw!r}")
-        try:
-            value = parse_quantity(raw, name=key)
-        except OpticsError as err:
-            raise fail(key, str(err)) from err
-        if isinstance(value, float):
-            raise fail(key, f"{raw!r} has no unit; write it like {example!r}")
-        try:
-            magnitude = float(to_magnitude(value, unit, name=key))
-        except OpticsError as err:
-            raise fail(key, f"{raw!r} has the wrong unit: {err}") from err
-        if not math.isfinite(magnitude):
-            raise fail(key, f"must be finite, got {raw!r}")
-        if key not in _SIGNED and magnitude <= 0:
-            raise fail(key, f"must be positive, got {raw!r}")
-        return value
-
-    @staticmethod
-    def _cross_checks(kind, name, values, fail):
-        if kind == "objective":
-            n = values.get("immersion_index", 1.0)
-            if n < 1:
-                raise fail("immersion_index", f"must be >= 1, got {n:g}")
-            if values["na"] > n:
-                raise fail(
-                    "na",
-                    f"NA {values['na']:g} exceeds the immersion index {n:g} (NA = n sin(theta) <= n)",
-                )
-        elif kind == "scanner":
-            given = [k for k in ("optical_angle", "mechanical_angle") if k in values]
-            if len(given) != 1:
-                raise fail(
-                    "optical_angle",
-                    "give exactly one of optical_angle or mechanical_angle (full peak-to-peak angle)",
-                )
-            key = given[0]
-            optical = float(to_magnitude(values[key], "deg", name=key)) * (2 if key == "mechanical_angle" else 1)
-            if optical >= 180:
-                raise fail(key, f"optical scan angle {optical:g} deg must be below 180 deg")
-        elif kind == "etl":
-            low = float(to_magnitude(values["power_min"], "dpt", name="power_min"))
-            high = float(to_magnitude(values["power_max"], "dpt", name="power_max"))
-            if not low < high:
-                raise fail("power_max", f"power_max {high:g} dpt must be above power_min {low:g} dpt")
-
-
-_DERIVED = {
-    "objective": {"tube_lens_f", "efl", "back_aperture"},
-    "scanner": {"optical_angle", "mechanical_angle"},
-}
-
-
-def _provenance(kind, part, item, values, source, verified, unverified, sources):
-    """value key -> {"value", "source", "verified"} for given and derived values."""
-
-    def checked(key):
-        return bool(verified) and key not in unverified
-
-    record = {}
-    for key, value in values.items():
-        if _VALUE_KEYS[kind][key] is None:  # text such as maker or kind
-            continue
-        record[key] = {
-            "value": getattr(part, key),
-            "source": sources.get(key, source),
-            "verified": checked(key),
-        }
-    if kind == "objective":
-        if "tube_lens_f" not in values and "efl" not in values and part.tube_lens_f is not None:
-            record["tube_lens_f"] = {
-                "value": part.tube_lens_f,
-                "source": sources.get(
-                    "tube_lens_f",
-                    f"maker standard: {part.maker} objectives are specified for a "
-                    f"{tube_lens_standard(part.maker).magnitude:g} mm tube lens",
-                ),
-                "verified": checked("tube_lens_f"),
-            }
-        if "efl" not in values:
-            inputs = ("tube_lens_f", "magnification")
-            record["efl"] = {
-                "value": part.efl,
-                "source": sources.get("efl", "derived: tube_lens_f / magnification"),
-                "verified": "efl" not in unverified and all(record[k]["verified"] for k in inputs),
-            }
-        if "back_aperture" not in values:
-            inputs = ("na", "efl")
-            record["back_aperture"] = {
-                "value": part.back_aperture,
-                "source": sources.get("back_aperture", "derived: 2 * na * efl"),
-                "verified": "back_aperture" not in unverified and all(record[k]["verified"] for k in inputs),
-            }
-    elif kind == "scanner":
-        given = "optical_angle" if "optical_angle" in values else "mechanical_angle"
-        other = "mechanical_angle" if given == "optical_angle" else "optical_angle"
-        formula = "optical_angle / 2" if other == "mechanical_angle" else "2 * mechanical_angle"
-        record[other] = {
-            "value": getattr(part, other),
-            "source": sources.get(other, f"derived: {formula}"),
-            "verified": other not in unverified and record[given]["verified"],
-        }
-    return MappingProxyType({k: MappingProxyType(v) for k, v in record.items()})
 
 
 def _read_path(path):
@@ -388,10 +375,8 @@ class Catalog:
     returns a new catalog.
 
     >>> cat = Catalog.default()
-    >>> cat.lens("AC254-100").f
+    >>> cat.lens("AC254-100-B").f
     <Quantity(100.0, 'millimeter')>
-    >>> cat.etl("EL-16-40-TC").power_max
-    <Quantity(10.0, 'diopter')>
     >>> "thorlabs ttl200mp" in cat
     True
     """
@@ -420,25 +405,38 @@ class Catalog:
     def default(cls) -> "Catalog":
         """The packaged catalog (loaded once and cached).
 
-        >>> len(Catalog.default().objectives) >= 12
+        >>> len(Catalog.default().objectives) >= 20
         True
         """
         return _default_catalog()
 
     @classmethod
     def from_file(cls, path) -> "Catalog":
-        """A catalog with only the parts of one TOML file (format: ``docs/catalog.md``)."""
+        """A catalog with only the parts of one TOML file (format: ``docs/catalog.md``).
+
+        Parameters
+        ----------
+        path : str or Path
+            The part file.
+        """
         return cls(tuple(_read_path(path)))
 
     @classmethod
     def from_text(cls, text: str, *, label: str = "<text>") -> "Catalog":
         """A catalog from TOML text; *label* names it in error messages.
 
+        Parameters
+        ----------
+        text : str
+            TOML text in the part-file format.
+        label : str
+            Name of the text in error messages.
+
         >>> cat = Catalog.from_text('''
         ... [[lens]]
         ... name = "my relay lens"
         ... f = "75 mm"
-        ... source = "lab measurement"
+        ... source = { tier = "measured", ref = "lab notebook p. 3" }
         ... ''')
         >>> cat.lens("My Relay Lens").f
         <Quantity(75.0, 'millimeter')>
@@ -448,14 +446,30 @@ class Catalog:
     def with_file(self, path, *, replace: bool = False) -> "Catalog":
         """A new catalog with the parts of *path* added.
 
-        A part whose name or alias is already in the catalog raises
-        :class:`~optics.errors.DesignFileError`, unless ``replace=True``:
-        then the file's part replaces the existing one.
+        Parameters
+        ----------
+        path : str or Path
+            The part file.
+        replace : bool
+            If False (default), a part whose name or alias is already in the
+            catalog raises :class:`~optics.errors.DesignFileError`; if True,
+            the file's part replaces the existing one and answers to all of
+            its names.
         """
         return self._with_entries(_read_path(path), replace=replace)
 
     def with_text(self, text: str, *, label: str = "<text>", replace: bool = False) -> "Catalog":
-        """Like :meth:`with_file`, from TOML text."""
+        """Like :meth:`with_file`, from TOML text.
+
+        Parameters
+        ----------
+        text : str
+            TOML text in the part-file format.
+        label : str
+            Name of the text in error messages.
+        replace : bool
+            Whether the text's parts replace catalog parts of the same name.
+        """
         return self._with_entries(_FileReader(text, label).entries(), replace=replace)
 
     def _with_entries(self, new, *, replace):
@@ -463,17 +477,32 @@ class Catalog:
         if not replace:
             return Catalog(self.entries + tuple(new))
         shadowed = set()
+        merged = []
         for entry in new:
+            inherited = []
             for label in (entry.name, *entry.aliases):
                 old = self._index.get(_key(label))
-                if old is not None:
+                if old is not None and id(old) not in shadowed:
                     shadowed.add(id(old))
+                    inherited += [old.name, *old.aliases]
+            # the replacement answers to every name of the part it replaces
+            own = {_key(n) for n in (entry.name, *entry.aliases)}
+            extra = tuple(dict.fromkeys(n for n in inherited if _key(n) not in own))
+            merged.append(dataclasses.replace(entry, aliases=entry.aliases + extra) if extra else entry)
         kept = tuple(e for e in self.entries if id(e) not in shadowed)
-        return Catalog(kept + tuple(new))
+        return Catalog(kept + tuple(merged))
 
     # -- look-up -----------------------------------------------------------------
     def entry(self, name: str, kind: str | None = None) -> CatalogEntry:
-        """The :class:`CatalogEntry` (part with provenance) called *name*."""
+        """The :class:`CatalogEntry` (part with provenance) called *name*.
+
+        Parameters
+        ----------
+        name : str
+            Name or alias (case and whitespace ignored).
+        kind : str, optional
+            Require this kind.
+        """
         if kind is not None and kind not in KINDS:
             raise PartNotFoundError(f"unknown part kind {kind!r}; kinds are {', '.join(KINDS)}")
         if not isinstance(name, str):
@@ -483,9 +512,7 @@ class Catalog:
             return found
         what = kind or "part"
         if found is not None:
-            raise PartNotFoundError(
-                f"{name!r} is a {found.kind} ({found.name!r}), not a {kind}"
-            )
+            raise PartNotFoundError(f"{name!r} is a {found.kind} ({found.name!r}), not a {kind}")
         raise PartNotFoundError(f"unknown {what} {name!r}; {self._suggest(name, kind)}")
 
     def _suggest(self, name, kind):
@@ -495,12 +522,12 @@ class Catalog:
                 for label in (entry.name, *entry.aliases):
                     labels.setdefault(_key(label), entry.name)
         if not labels:
-            return f"the catalog has no {_PLURAL.get(kind, 'parts')}"
+            return f"the catalog has no {_plural(kind)}"
         query = _key(name)
         ranked = [labels[k] for k in labels if query and query in k]
         ranked += [labels[k] for k in difflib.get_close_matches(query, list(labels), n=8, cutoff=0.5)]
         matches = list(dict.fromkeys(ranked))[:6]
-        plural = _PLURAL.get(kind, "parts")
+        plural = _plural(kind)
         if matches:
             return "close matches: " + ", ".join(map(repr, matches))
         return f"no close match; see Catalog.names({kind!r}) for all {len(set(labels.values()))} {plural}"
@@ -508,60 +535,87 @@ class Catalog:
     def get(self, name: str):
         """The part called *name*, of any kind.
 
+        Parameters
+        ----------
+        name : str
+            Name or alias.
+
         >>> Catalog.default().get("N16XLWD-PF").name
         'Nikon CFI75 LWD 16X W'
         """
         return self.entry(name).part
 
-    def objective(self, name: str) -> Objective:
+    def objective(self, name: str):
         """The objective called *name* (case and whitespace ignored).
 
-        >>> Catalog.default().objective("Olympus XLUMPlanFLN 20XW").efl
+        Parameters
+        ----------
+        name : str
+            Name or alias.
+
+        >>> Catalog.default().objective("N20X-PFH").efl
         <Quantity(9.0, 'millimeter')>
         """
         return self.entry(name, "objective").part
 
-    def lens(self, name: str) -> Lens:
-        """The lens (scan, tube, achromat) called *name*."""
+    def lens(self, name: str):
+        """The lens (scan, tube, achromat) called *name*.
+
+        Parameters
+        ----------
+        name : str
+            Name or alias.
+        """
         return self.entry(name, "lens").part
 
-    def scanner(self, name: str) -> Scanner:
+    def scanner(self, name: str):
         """The scan mirror called *name*.
+
+        Parameters
+        ----------
+        name : str
+            Name or alias.
 
         >>> Catalog.default().scanner("CRS 8 kHz").optical_angle.to("deg")
         <Quantity(26.0, 'degree')>
         """
         return self.entry(name, "scanner").part
 
-    def etl(self, name: str) -> TunableLensPart:
-        """The electrically tunable lens called *name*."""
+    def etl(self, name: str):
+        """The electrically tunable lens called *name*.
+
+        Parameters
+        ----------
+        name : str
+            Name or alias.
+        """
         return self.entry(name, "etl").part
 
     def names(self, kind: str | None = None) -> tuple:
         """Canonical part names (file order), optionally of one *kind*.
 
-        >>> Catalog.default().names("etl")
-        ('Optotune EL-16-40-TC', 'Optotune EL-10-30 with offset lens')
+        Parameters
+        ----------
+        kind : str, optional
+            ``"objective"``, ``"lens"``, ``"scanner"`` or ``"etl"``.
         """
         if kind is not None and kind not in KINDS:
             raise PartNotFoundError(f"unknown part kind {kind!r}; kinds are {', '.join(KINDS)}")
         return tuple(e.name for e in self.entries if kind is None or e.kind == kind)
 
     def provenance(self, name: str) -> dict:
-        """Where each value of a part comes from.
+        """Where each value of a part comes from: ``{key: ValueSource}``.
 
-        Returns ``{value key: {"value": ..., "source": str, "verified": bool}}``
-        for the values given in the file and the derived ones (objective
-        ``tube_lens_f``, ``efl`` and ``back_aperture``; the scanner angle not
-        given).
+        Parameters
+        ----------
+        name : str
+            Name or alias.
 
         >>> p = Catalog.default().provenance("Nikon CFI75 LWD 16X W")
-        >>> p["na"]["value"], p["na"]["verified"]
-        (0.8, True)
-        >>> p["efl"]["value"], p["efl"]["source"]
-        (<Quantity(12.5, 'millimeter')>, 'derived: tube_lens_f / magnification')
+        >>> p["na"].tier, p["efl"].formula
+        ('seller', 'tube_lens_f / magnification')
         """
-        return {k: dict(v) for k, v in self.entry(name).provenance.items()}
+        return dict(self.entry(name).provenance)
 
     def _of_kind(self, kind):
         return tuple(e.part for e in self.entries if e.kind == kind)
@@ -596,18 +650,20 @@ class Catalog:
         return len(self.entries)
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self._of_kind(k))} {_PLURAL[k]}" for k in KINDS)
+        counts = ", ".join(f"{len(self._of_kind(k))} {_plural(k)}" for k in KINDS)
         return f"<Catalog: {counts}>"
 
 
-_PACKAGED_FILES = ("objectives.toml", "lenses.toml", "scanners.toml", "etls.toml")
+def _packaged_files():
+    """The data file of each part kind (its class's DATA_FILE), in kind order."""
+    return tuple(dict.fromkeys(cls.DATA_FILE for cls in KINDS.values() if cls.DATA_FILE))
 
 
 @functools.lru_cache(maxsize=1)
 def _default_catalog() -> Catalog:
     data = resources.files("optics.catalog").joinpath("data")
     entries = []
-    for filename in _PACKAGED_FILES:
+    for filename in _packaged_files():
         resource = data.joinpath(filename)
         entries.extend(_FileReader(resource.read_text(encoding="utf-8"), f"optics/catalog/data/{filename}").entries())
     return Catalog(tuple(entries))
@@ -616,11 +672,12 @@ def _default_catalog() -> Catalog:
 def get_part(name: str):
     """The part called *name* in the packaged catalog (any kind).
 
+    Parameters
+    ----------
+    name : str
+        Name or alias (case and whitespace ignored).
+
     >>> get_part("thorlabs sl50-2p2").f
     <Quantity(50.0, 'millimeter')>
-    >>> get_part("Nikon 16x")
-    Traceback (most recent call last):
-    ...
-    optics.errors.PartNotFoundError: unknown part 'Nikon 16x'; close matches: 'Nikon CFI75 LWD 16X W', 'Nikon N20X-PFH', 'Nikon CFI Apo NIR 40X W', 'Nikon N25X-APO-MP'
     """
     return Catalog.default().get(name)

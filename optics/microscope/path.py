@@ -90,6 +90,7 @@ from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 from optics.microscope.psf import two_photon_fwhm
 from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
 from optics.units import as_result, is_quantity, quantity, to_magnitude
+from optics.validate import na_within_index
 
 __all__ = [
     "ETL_POWER",
@@ -402,10 +403,7 @@ class ObjectiveModel:
         object.__setattr__(self, "n", n)
         if self.na is not None:
             na = to_expr(self.na, "dimensionless", name=f"{label}: NA", positive=True, nonzero=True)
-            if (na - n).is_positive:
-                raise InvalidParameterError(
-                    f"{label}: NA {self.na} exceeds the immersion index {self.n} (NA = n sin(theta) <= n)"
-                )
+            na_within_index(na, n, label)
             object.__setattr__(self, "na", na)
         if self.aperture is not None:
             object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"{label}: back aperture",

@@ -53,6 +53,7 @@ import numpy as np
 import sympy
 
 from optics.errors import InvalidParameterError
+from optics.validate import na_within_index
 from optics.units import is_quantity, quantity, to_magnitude
 
 __all__ = [
@@ -79,7 +80,7 @@ _FWHM_PER_E_RADIUS = 2 * math.sqrt(math.log(2))
 
 
 class Resolution(NamedTuple):
-    """Two-photon resolution of a path at one wavelength.
+    r"""Two-photon resolution of a path at one wavelength.
 
     Attributes
     ----------
@@ -138,18 +139,7 @@ def _check(value, name, *, positive=True, allow_zero=False):
 def _check_na(na, n, who):
     _check(na, f"{who}: numerical aperture NA")
     _check(n, f"{who}: immersion index n")
-    if _is_symbolic(na, n):
-        if isinstance(na, sympy.Basic) and isinstance(n, sympy.Basic) and (na - n).is_positive:
-            raise InvalidParameterError(f"{who}: NA {na} exceeds the immersion index {n}")
-        return
-    excess = np.asarray(na, dtype=float) > np.asarray(n, dtype=float)
-    if np.any(excess):
-        nas = np.broadcast_to(np.asarray(na, dtype=float), excess.shape)
-        ns = np.broadcast_to(np.asarray(n, dtype=float), excess.shape)
-        raise InvalidParameterError(
-            f"{who}: NA {nas[excess].flat[0]:g} exceeds the immersion index n = {ns[excess].flat[0]:g} "
-            "(NA = n sin(theta) <= n)"
-        )
+    na_within_index(na, n, who)
 
 
 def back_aperture_diameter(na, f):

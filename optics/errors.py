@@ -20,6 +20,7 @@ __all__ = [
     "OpticsTypeError",
     "InvalidParameterError",
     "DimensionError",
+    "UnitTextError",
     "MissingSymbolsError",
     "AfocalError",
     "NoFocusError",
@@ -51,6 +52,10 @@ class InvalidParameterError(OpticsValueError):
 
 class DimensionError(OpticsTypeError):
     """A quantity has the wrong physical dimension (an angle where a length belongs)."""
+
+
+class UnitTextError(OpticsValueError):
+    """A text quantity such as ``"50 mm"`` cannot be read: bad number, unknown unit or bad syntax."""
 
 
 class MissingSymbolsError(OpticsValueError):

@@ -28,6 +28,7 @@ __all__ = [
     "PlaneError",
     "PartNotFoundError",
     "DesignFileError",
+    "UsageError",
     "OpticsWarning",
     "ClippingWarning",
     "ConjugationWarning",
@@ -97,6 +98,10 @@ class PartNotFoundError(OpticsValueError):
 
 class DesignFileError(OpticsValueError):
     """A design or catalog file is malformed; the message names the key and line."""
+
+
+class UsageError(OpticsValueError):
+    """A command-line argument or output folder cannot be used; the message names the option."""
 
 
 class OpticsWarning(UserWarning):

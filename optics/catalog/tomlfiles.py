@@ -208,16 +208,23 @@ def read_toml(text, label: str) -> dict:
 
 
 def _check_lines(text, label):
+    """Refuse a line over :data:`MAX_LINE_CHARS`, naming its table and key when it starts with one."""
     start = 0
     n = len(text)
     number = 0
+    header = None
     while start <= n:
         end = text.find("\n", start)
         end = n if end < 0 else end
         number += 1
+        if text.startswith("[", start) or text[start:start + 200].lstrip().startswith("["):
+            match = _HEADER.match(text[start:min(end, start + 200)])
+            header = match.group(1) if match else header
         if end - start > MAX_LINE_CHARS:
+            key = _KEY.match(text[start:start + 200])
+            place = (f" [{header}]" if header else "") + (f", key {key.group(1)!r}" if key else "")
             raise DesignFileError(
-                f"{label}, line {number}: the line has {end - start} characters, "
+                f"{label}, line {number}:{place} the line has {end - start} characters, "
                 f"more than the {MAX_LINE_CHARS} accepted"
             )
         start = end + 1
@@ -231,8 +238,8 @@ def _check_values(data, text, label):
         nonlocal index
         if index is None:
             index = LineIndex(text)
-        table, key = _table_and_key(path)
-        line = index.line(table, key) if key is not None else None
+        table, key, position = _table_and_key(path)
+        line = index.line(table, key, position) if key is not None else None
         where = f"{label}, line {line}" if line else label
         return DesignFileError(f"{where}{_place(path)}: {message}")
 
@@ -287,13 +294,14 @@ def _short_int(value):
 
 
 def _table_and_key(path):
-    """The ``[table]`` and key of a data path, for the line lookup (array indices dropped)."""
+    """``(table, key, index)`` of a data path for the line lookup (index: which ``[[table]]``)."""
     names = [p for p in path if isinstance(p, str)]
     if not names:
-        return None, None
+        return None, None, 0
     if len(names) == 1:
-        return None, names[0]
-    return names[0], names[1]
+        return None, names[0], 0
+    position = path[1] if len(path) > 1 and isinstance(path[1], int) else 0
+    return names[0], names[1], position
 
 
 # ------------------------------------------------------------------------------ line index

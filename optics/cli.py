@@ -167,8 +167,7 @@ def _cmd_report(args) -> int:
     out = None if args.no_figures else _check_out_dir(args.out)
     design = _load(args.design)
     report = design_report(design)
-    if args.json:
-        text = _to_json(report.as_dict())  # checked before any figure is written
+    _check_finite(report.as_dict())  # no inf or nan is printed; checked before any figure is written
     written = [] if out is None else _write_figures(design, out)
     if args.json:
         data = report.as_dict()
@@ -196,16 +195,21 @@ def _non_finite_path(data, path="$"):
     return None
 
 
+def _check_finite(data) -> None:
+    """Refuse a report holding a NaN or infinity (a wrong number, and invalid JSON)."""
+    found = _non_finite_path(data)
+    if found:
+        raise NonFiniteResultError(
+            f"the report would show {found[1]} for {escape_text(found[0][2:])}; "
+            "no number printed may be infinite or undefined (check the design's values)"
+        )
+
+
 def _to_json(data) -> str:
     """JSON text of *data*; a NaN or infinity (invalid JSON) is an error naming where it is."""
     import json
 
-    found = _non_finite_path(data)
-    if found:
-        raise NonFiniteResultError(  # OpticsError
-            f"--json: the report holds {found[1]} at {escape_text(found[0])}; "
-            "JSON has no NaN or infinity (check the design's values)"
-        )
+    _check_finite(data)
     try:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as err:
@@ -364,14 +368,22 @@ class _ArgumentParser(argparse.ArgumentParser):
 def _run(func, args) -> int:
     """Run a command: every failure is one line on standard error and a non-zero exit.
 
-    ``OpticsError`` exits 2; Ctrl-C exits 130 with one line; a closed output
+    ``OpticsError`` exits 2; Ctrl-C exits 130 with one line; warnings are
+    printed one line each after a successful command; a closed output
     pipe (``optics report | head -1``) exits 141 quietly; any other
     exception is an internal error, one line, exit 1 (``OPTICS_DEBUG=1``
     shows the traceback).
     """
+    import warnings
+
     try:
         try:
-            code = func(args)
+            # Warnings are shown (one line each) only when the command succeeds:
+            # a failure is exactly one line.
+            with warnings.catch_warnings(record=True) as caught:
+                code = func(args)
+            for warning in caught:
+                _show_warning(warning.message, warning.category, warning.filename, warning.lineno)
             sys.stdout.flush()
             return code
         except OpticsError as err:
@@ -409,6 +421,12 @@ def _print_error(line):
         print(line, file=sys.stderr)
     except (OSError, ValueError):
         pass
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings at the command line: one escaped line each, no source excerpt."""
+    name = "warning" if issubclass(category, UserWarning) else f"warning ({category.__name__})"
+    _print_error(f"optics: {name}: {escape_text(str(message), max_length=300)}")
 
 
 def _safe_streams():
@@ -453,6 +471,9 @@ def main(argv=None) -> int:
     parts.set_defaults(func=_cmd_parts)
 
     _safe_streams()
+    import warnings
+
+    warnings.showwarning = _show_warning
     try:
         args = parser.parse_args(argv)
     except KeyboardInterrupt:

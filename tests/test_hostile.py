@@ -661,7 +661,7 @@ def test_unreadable_design_at_the_command_line(capsys, tmp_path, monkeypatch, pa
 
 
 def test_json_refuses_nan_and_infinity():
-    with pytest.raises(NonFiniteResultError, match=r"\$\.sections\.beam\[1\]"):
+    with pytest.raises(NonFiniteResultError, match=r"sections\.beam\[1\]"):
         cli._to_json({"sections": {"beam": [1.0, float("inf")]}})
     with pytest.raises(NonFiniteResultError):
         cli._to_json({"x": float("nan")})
@@ -719,3 +719,42 @@ def test_closed_pipe_exits_quietly():
     err = child.stderr.read()
     child.wait(timeout=60)
     assert child.returncode == 141 and err == b""
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ('first = { part = "Thorlabs AC508-075" }', 'first = { f = "1e29 mm" }'),
+        ('first = { part = "Thorlabs AC508-075" }', 'first = { f = "1e-20 mm" }'),
+        ('wavelength = "920.0 nm"', 'wavelength = "1 km"'),
+        ('beam_diameter = "5.0 mm"', 'beam_diameter = "1e29 mm"'),
+    ],
+    ids=["relay-f-1e29", "relay-f-1e-20", "wavelength-1km", "beam-1e29"],
+)
+@pytest.mark.parametrize("json_flag", [[], ["--json"]], ids=["text", "json"])
+def test_extreme_designs_print_no_inf_or_nan(capsys, tmp_path, old, new, json_flag):
+    # Either a clear one-line refusal, or a report in which every number is finite.
+    path = _design_file(tmp_path, old, new)
+    code, out, err = run_cli(capsys, "report", str(path), "--no-figures", *json_flag, budget=30)
+    if code != 0:
+        one_line_error(code, err, "optics: error")
+        assert out == ""
+        return
+    words = out.replace(",", " ").replace('"', " ").split()
+    assert not {"inf", "-inf", "nan", "NaN", "Infinity", "-Infinity"} & set(words)
+    if json_flag:
+        json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+
+
+def test_warnings_are_one_line_each(capsys, monkeypatch):
+    import warnings
+
+    def command(args):
+        warnings.warn("first line\nsecond line", UserWarning)
+        print("done")
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_parts", command)
+    code, out, err = run_cli(capsys, "parts")
+    assert code == 0 and out == "done\n"
+    assert err == "optics: warning: first line\\nsecond line\n"

@@ -224,6 +224,8 @@ def to_base(value, *, name: str):
     >>> to_base(ureg.Quantity(13, "deg"), name="alpha")[1]
     'rad'
     """
+    if isinstance(value, str):
+        raise _text_value_error(value, "its base unit", name)
     if not is_quantity(value):
         return value, None
     dim = value.dimensionality

@@ -45,6 +45,7 @@ __all__ = ["main"]
 
 
 def _load(design_path):
+    """The design of *design_path* (None: the default), read strictly, its name made printable."""
     import dataclasses
 
     from optics.catalog.tomlfiles import read_text_file
@@ -81,7 +82,7 @@ def _check_out_dir(out) -> Path:
         raise UsageError(f"--out {where}: cannot resolve the path: {err}") from None
     if resolved == cwd or resolved in cwd.parents:
         raise UsageError(f"--out {where}: is the current folder or one of its parents; "
-                           "the output folder is replaced as a whole, so give a folder of its own")
+                         "the output folder is replaced as a whole, so give a folder of its own")
     if out.is_symlink():
         raise UsageError(f"--out {where}: is a symbolic link; give a plain folder path")
     if out.exists():
@@ -216,13 +217,18 @@ def _to_json(data) -> str:
         raise UsageError(f"--json: cannot write the report as JSON: {err}") from None
 
 
+_PROGRESS_OPEN = []  # non-empty while a progress line waits for its newline
+
+
 def _progress(stream):
     def show(done, total):
         width = 30
         filled = int(width * done / total) if total else width
         stream.write(f"\rsearching {'#' * filled}{'.' * (width - filled)} {done}/{total} lens sets")
+        _PROGRESS_OPEN[:] = [True]
         if done >= total:
             stream.write("\n")
+            _PROGRESS_OPEN.clear()
         stream.flush()
 
     return show
@@ -417,7 +423,11 @@ def _run(func, args) -> int:
 
 
 def _print_error(line):
+    """Print one line on standard error (after ending an unfinished progress line)."""
     try:
+        if _PROGRESS_OPEN:
+            _PROGRESS_OPEN.clear()
+            sys.stderr.write("\n")
         print(line, file=sys.stderr)
     except (OSError, ValueError):
         pass

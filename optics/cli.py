@@ -66,15 +66,24 @@ def _check_out_dir(out) -> Path:
 
     Refused: an empty name, a file, a path under a file, a folder we may not
     write in, a folder holding anything but an earlier report (it is
-    replaced as a whole), the current folder or one of its parents.
+    replaced as a whole), the current folder or one of its parents, and a
+    path the file system refuses (too long, say).
     """
     text = str(out)
     if not text.strip():
         raise UsageError("--out: empty folder name; give a folder for the figures (or --no-figures)")
     if "\x00" in text:
-        raise UsageError(f"--out: {escape_text(text)!r} holds a NUL character")
-    out = Path(text).expanduser()
-    where = escape_text(str(out))
+        raise UsageError(f"--out: {escape_text(text, max_length=200)!r} holds a NUL character")
+    try:
+        return _check_out_path(Path(text).expanduser())
+    except OSError as err:
+        raise UsageError(
+            f"--out {escape_text(text, max_length=200)}: unusable path: {err.strerror or err}"
+        ) from None
+
+
+def _check_out_path(out: Path) -> Path:
+    where = escape_text(str(out), max_length=200)
     try:
         resolved = out.resolve()
         cwd = Path.cwd().resolve()
@@ -148,17 +157,20 @@ def _write_figures(design, out_dir: Path) -> list:
 
     figures = report_figures(design)
     out_dir = Path(out_dir)
-    staging = _staging_dir(out_dir)
+    staging = None
     try:
+        staging = _staging_dir(out_dir)
         for name, figure in figures.items():
             for ext in ("png", "svg"):
                 figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight")
         names = sorted(p.name for p in staging.iterdir())
         _swap_in(staging, out_dir)
     except OSError as err:
-        raise UsageError(f"--out {escape_text(str(out_dir))}: cannot write the figures: {err.strerror or err}") from None
+        where = escape_text(str(out_dir), max_length=200)
+        raise UsageError(f"--out {where}: cannot write the figures: {err.strerror or err}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in names]
 
 
@@ -393,7 +405,7 @@ def _run(func, args) -> int:
             sys.stdout.flush()
             return code
         except OpticsError as err:
-            _print_error(f"optics: error: {escape_text(str(err))}")
+            _print_error(f"optics: error: {escape_text(str(err), max_length=2000)}")
             return 2
         except KeyboardInterrupt:
             _print_error("optics: interrupted")

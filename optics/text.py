@@ -24,8 +24,8 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
 def _is_unsafe(char: str) -> bool:
-    """Control (Cc), format (Cf: bidi overrides, zero-width marks) and line/paragraph separators."""
-    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+    """Control (Cc), format (Cf: bidi overrides, zero-width marks), lone surrogates (Cs), line/paragraph separators."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 def _escape_char(char: str) -> str:

@@ -441,7 +441,7 @@ def test_elements_take_junk_with_a_project_error(element, value):
 
 # ============================================================================ escaping
 
-UNSAFE = ("Cc", "Cf", "Zl", "Zp")
+UNSAFE = ("Cc", "Cf", "Cs", "Zl", "Zp")
 
 
 @HYPOTHESIS
@@ -758,3 +758,23 @@ def test_warnings_are_one_line_each(capsys, monkeypatch):
     code, out, err = run_cli(capsys, "parts")
     assert code == 0 and out == "done\n"
     assert err == "optics: warning: first line\\nsecond line\n"
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["report", "--out", "a" * 5000], ["--out", "unusable path"]),  # beyond NAME_MAX (255 on Linux)
+        (["report", "--out", "a/" * 3000], ["--out"]),  # beyond PATH_MAX (4096 on Linux)
+        (["report", "--out", "x\x00y"], ["--out", "NUL"]),
+        (["report", "b" * 5000 + ".toml", "--no-figures"], ["design file"]),
+        (["report", "\udcff\udcfe.toml", "--no-figures"], ["\\udcff", "design file"]),  # undecodable argv bytes
+        (["report", "a\x00b.toml", "--no-figures"], ["design file"]),
+    ],
+    ids=["out-name-5000", "out-path-6000", "out-nul", "design-5000", "design-surrogates", "design-nul"],
+)
+def test_hostile_paths_fail_in_one_short_line(capsys, tmp_path, monkeypatch, argv, words):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *argv)
+    one_line_error(code, err, *words)
+    assert code == 2 and len(err) < 2100
+    assert not any(unicodedata.category(c) in UNSAFE for c in err.strip())

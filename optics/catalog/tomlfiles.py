@@ -34,6 +34,7 @@ import re
 from pathlib import Path
 
 from optics.errors import DesignFileError
+from optics.text import escape_text
 
 try:  # Python >= 3.11
     import tomllib
@@ -149,15 +150,16 @@ def read_text_file(path, what: str = "file") -> str:
         If the file is missing, a folder, unreadable, too large or not UTF-8.
     """
     path = Path(path)
+    shown = escape_text(str(path), max_length=200)
     try:
         with open(path, "rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
-        raise DesignFileError(f"{path}: cannot read the {what}: it is a folder") from None
+        raise DesignFileError(f"{shown}: cannot read the {what}: it is a folder") from None
     except OSError as err:
-        raise DesignFileError(f"{path}: cannot read the {what}: {err.strerror or err}") from None
+        raise DesignFileError(f"{shown}: cannot read the {what}: {err.strerror or err}") from None
     except ValueError as err:  # e.g. a NUL character in the path
-        raise DesignFileError(f"{path!r}: cannot read the {what}: {err}") from None
+        raise DesignFileError(f"{shown}: cannot read the {what}: {err}") from None
     return decode_text(data, str(path))
 
 

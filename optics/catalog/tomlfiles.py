@@ -54,8 +54,10 @@ __all__ = [
     "MAX_INTEGER",
 ]
 
-#: Largest design or catalog file read (bytes); a 5000-part catalog is about 1 MB.
-MAX_FILE_BYTES = 4 * 1024 * 1024
+#: Largest design or catalog file read (bytes): a catalog of 5000 parts with
+#: sources is about 1 MB; the pure-Python TOML parser needs a few seconds for
+#: 2 MiB of the densest TOML (3.4 s measured on a loaded 2-core machine).
+MAX_FILE_BYTES = 2 * 1024 * 1024
 #: Longest line (characters).
 MAX_LINE_CHARS = 10_000
 #: Deepest nesting of tables and arrays (our files use at most 3).
@@ -211,6 +213,8 @@ def read_toml(text, label: str) -> dict:
 
 def _check_lines(text, label):
     """Refuse a line over :data:`MAX_LINE_CHARS`, naming its table and key when it starts with one."""
+    if len(text) <= MAX_LINE_CHARS or max(map(len, text.split("\n"))) <= MAX_LINE_CHARS:
+        return
     start = 0
     n = len(text)
     number = 0
@@ -233,46 +237,50 @@ def _check_lines(text, label):
 
 
 def _check_values(data, text, label):
-    """Walk the parsed data without recursion; refuse deep nesting and unbounded values."""
-    index = None
+    """Walk the parsed data without recursion; refuse deep nesting and unbounded values.
 
-    def fail(path, message):
-        nonlocal index
-        if index is None:
-            index = LineIndex(text)
-        table, key, position = _table_and_key(path)
-        line = index.line(table, key, position) if key is not None else None
-        where = f"{label}, line {line}" if line else label
-        return DesignFileError(f"{where}{_place(path)}: {message}")
+    The walk runs without paths; only when it finds a problem does a second
+    walk, with paths, name the place (same order, so the same problem).
+    """
+    if _first_problem(data, with_paths=False) is None:
+        return
+    path, message = _first_problem(data, with_paths=True)
+    table, key, position = _table_and_key(path)
+    line = LineIndex(text).line(table, key, position) if key is not None else None
+    where = f"{label}, line {line}" if line else label
+    raise DesignFileError(f"{where}{_place(path)}: {message}")
 
-    stack = [((), data)]
+
+def _first_problem(data, *, with_paths):
+    """``(path, message)`` of the first value breaking a bound, or None."""
+    stack = [((), 0, data)]
     while stack:
-        path, value = stack.pop()
-        depth = len(path)
-        if isinstance(value, dict):
+        path, depth, value = stack.pop()
+        kind = type(value)
+        if kind is dict:
             if depth >= MAX_DEPTH:
-                raise fail(path, f"tables or arrays nested more than {MAX_DEPTH} levels deep")
+                return path, f"tables or arrays nested more than {MAX_DEPTH} levels deep"
             for key, item in value.items():
                 if len(key) > 200:
-                    raise fail(path, f"a key of {len(key)} characters (at most 200)")
-                stack.append((path + (key,), item))
-        elif isinstance(value, list):
+                    return path, f"a key of {len(key)} characters (at most 200)"
+                stack.append((path + (key,) if with_paths else path, depth + 1, item))
+        elif kind is list:
             if depth >= MAX_DEPTH:
-                raise fail(path, f"tables or arrays nested more than {MAX_DEPTH} levels deep")
-            for i, item in enumerate(value):
-                stack.append((path + (i,), item))
-        elif isinstance(value, str):
+                return path, f"tables or arrays nested more than {MAX_DEPTH} levels deep"
+            if with_paths:
+                stack.extend((path + (i,), depth + 1, item) for i, item in enumerate(value))
+            else:
+                stack.extend((path, depth + 1, item) for item in value)
+        elif kind is str:
             if len(value) > MAX_VALUE_CHARS:
-                raise fail(path, f"a text of {len(value)} characters (at most {MAX_VALUE_CHARS})")
-        elif isinstance(value, bool):
-            pass
-        elif isinstance(value, int):
-            if abs(value) > MAX_INTEGER:
-                raise fail(path, f"the whole number {_short_int(value)} is beyond ±2**53")
-        elif isinstance(value, float):
+                return path, f"a text of {len(value)} characters (at most {MAX_VALUE_CHARS})"
+        elif kind is int:
+            if not -MAX_INTEGER <= value <= MAX_INTEGER:
+                return path, f"the whole number {_short_int(value)} is beyond ±2**53"
+        elif kind is float:
             if not math.isfinite(value):
-                raise fail(path, f"{value} is not a number a file may hold "
-                                 "(no physical value is infinite or undefined)")
+                return path, f"{value} is not a number a file may hold (no physical value is infinite or undefined)"
+    return None
 
 
 def _place(path):

@@ -224,9 +224,13 @@ def _to_json(data) -> str:
 
     _check_finite(data)
     try:
-        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as err:
         raise UsageError(f"--json: cannot write the report as JSON: {err}") from None
+    # json leaves DEL, C1 controls (0x9b starts an escape code on some
+    # terminals), bidi overrides and separators raw; they only occur inside
+    # strings, where a \uXXXX escape means the same.
+    return "".join(f"\\u{ord(c):04x}" if c != escape_text(c) and c != "\n" else c for c in text)
 
 
 _PROGRESS_OPEN = []  # non-empty while a progress line waits for its newline

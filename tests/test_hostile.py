@@ -775,3 +775,14 @@ def test_hostile_paths_fail_in_one_short_line(capsys, tmp_path, monkeypatch, arg
     one_line_error(code, err, *words)
     assert code == 2 and len(err) < 2100
     assert not any(unicodedata.category(c) in UNSAFE for c in err.strip())
+
+
+def test_json_has_no_raw_control_or_format_characters():
+    # json.dumps(ensure_ascii=False) leaves DEL, C1 controls (0x9b = CSI), bidi overrides,
+    # separators and lone surrogates raw; the command line writes them as \uXXXX escapes.
+    data = {"name": "a\x7fb\x9bc\u202ed\u2028e\udcff\x1b[2J\\ µm\nend"}
+    text = cli._to_json(data)
+    assert json.loads(text) == data
+    body = text.replace("\n", "")
+    assert not any(unicodedata.category(c) in UNSAFE for c in body)
+    assert "µm" in text  # printable non-ASCII text stays readable

@@ -359,6 +359,8 @@ def test_line_index_matches_hand_counted_lines():
     assert index.line("scan_lens", "f") == 10
     assert index.line("nowhere", "f") is None
     assert key_line(text.splitlines(), "lens", "f", 0) == 5
+    quoted = LineIndex('[t]\n"na" = 1\n\'f\' = 2\nx = { "y" = 3 }\n')
+    assert (quoted.line("t", "na"), quoted.line("t", "f"), quoted.line("t", "y")) == (2, 3, 4)
 
 
 def test_catalog_of_3000_parts_loads_in_time_and_names_the_last_line():

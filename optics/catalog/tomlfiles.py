@@ -228,8 +228,9 @@ def _check_lines(text, label):
             match = _HEADER.match(text[start:min(end, start + 200)])
             header = match.group(1) if match else header
         if end - start > MAX_LINE_CHARS:
-            key = _KEY.match(text[start:start + 200])
-            place = (f" [{header}]" if header else "") + (f", key {key.group(1)!r}" if key else "")
+            key = _KEY.match(text[start:start + 250])
+            key = key and (key.group(1) or key.group(2) or key.group(3))
+            place = (f" [{header}]" if header else "") + (f", key {key!r}" if key else "")
             raise DesignFileError(
                 f"{label}, line {number}:{place} the line has {end - start} characters, "
                 f"more than the {MAX_LINE_CHARS} accepted"
@@ -318,7 +319,7 @@ def _table_and_key(path):
 # ------------------------------------------------------------------------------ line index
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\[\]#]*?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"(?:^|[{,])\s*([A-Za-z0-9_-]+)\s*=")
+_KEY = re.compile(r"""(?:^|[{,])\s*(?:"([^"\\]{1,200})"|'([^']{1,200})'|([A-Za-z0-9_-]+))\s*=""")
 
 
 class LineIndex:
@@ -359,7 +360,7 @@ class LineIndex:
                 continue
             section = keys[-1]
             for match in _KEY.finditer(line):
-                section.setdefault(match.group(1), number)
+                section.setdefault(match.group(1) or match.group(2) or match.group(3), number)
         self._headers = headers
         self._keys = keys
         self._starts = starts

@@ -788,3 +788,32 @@ def test_json_has_no_raw_control_or_format_characters():
     body = text.replace("\n", "")
     assert not any(unicodedata.category(c) in UNSAFE for c in body)
     assert "µm" in text  # printable non-ASCII text stays readable
+
+
+ARG_VOCABULARY = st.sampled_from(
+    ["--top", "--min-fill", "--min-fov", "--max-length", "--focal-lengths", "--roles", "--quiet", "--json",
+     "--out", "--no-figures", "-5", "0", "nan", "inf", "-inf", "1e308", "1e-308", "0.9", "50", "abc", "",
+     "scan_lens", "tube_lens", "bogus", "\x1b[2J", "a\nb", "\udcff", "-", "--", "missing.toml"]
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],  # capsys is read each time
+)
+@given(st.sampled_from(["search", "parts", "report"]), st.lists(ARG_VOCABULARY, max_size=6))
+def test_random_arguments_end_in_success_or_one_line(capsys, command, rest):
+    argv = [command, *rest]
+    if command == "search":  # keep any search that passes the checks tiny
+        argv += ["--roles", "scan_lens", "--focal-lengths", "50", "100", "--quiet"]
+    if command == "report":
+        argv += ["--no-figures"]
+    code, out, err = run_cli(capsys, *argv, budget=10)
+    if code == 0:
+        assert "\x1b" not in out
+    else:
+        one_line_error(code, err)
+        assert code == 2, err
+        assert "\x1b" not in err

@@ -9,7 +9,8 @@
     them.  ``--out`` is checked before any work; the folder is built aside
     and swapped in as a whole (no figure of an earlier design survives, and
     on an error nothing changes there).  Only a folder holding nothing but
-    PNG and SVG files is ever replaced.
+    figures of an earlier report (PNG and SVG files written by matplotlib)
+    is ever replaced.
 
 ``optics search [design.toml]``
     Searches stock focal lengths for the scan lens, tube lens and relays of
@@ -101,12 +102,12 @@ def _check_out_path(out: Path) -> Path:
             entries = list(os.scandir(out))
         except OSError as err:
             raise UsageError(f"--out {where}: cannot list the folder: {err.strerror or err}") from None
-        # Only a folder holding nothing but figures (PNG, SVG) is ever replaced.
-        ours = all(e.is_file(follow_symlinks=False) and e.name.endswith((".png", ".svg")) for e in entries)
-        if not ours:
+        # Only a folder holding nothing but figures we made is ever replaced.
+        foreign = [e.name for e in entries if not _is_our_figure(e)]
+        if foreign:
             raise UsageError(
-                f"--out {where}: the folder holds files other than an earlier report's figures; "
-                "it would be replaced as a whole, so give a new or empty folder"
+                f"--out {where}: the folder holds {escape_text(foreign[0], max_length=80)!r}, not a figure "
+                "of an earlier report; the folder is replaced as a whole, so give a new or empty folder"
             )
     # the nearest existing ancestor must be a folder we can write in
     parent = resolved.parent
@@ -117,6 +118,24 @@ def _check_out_path(out: Path) -> Path:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {where}: cannot write in {escape_text(str(parent))} (permission denied)")
     return out
+
+
+#: Written into every figure's metadata; with matplotlib's own mark it tells
+#: our figures from a user's files in an existing ``--out`` folder.
+_FIGURE_MARK = "optics report"
+_FIGURE_METADATA = {"png": {"Software": _FIGURE_MARK}, "svg": {"Creator": _FIGURE_MARK}}
+
+
+def _is_our_figure(entry) -> bool:
+    """A regular PNG or SVG file written by ``optics report`` (or by matplotlib)."""
+    if not entry.name.endswith((".png", ".svg")) or not entry.is_file(follow_symlinks=False):
+        return False
+    try:
+        with open(entry.path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return _FIGURE_MARK.encode() in head or b"atplotlib" in head
 
 
 def _staging_dir(out_dir: Path) -> Path:
@@ -162,7 +181,8 @@ def _write_figures(design, out_dir: Path) -> list:
         staging = _staging_dir(out_dir)
         for name, figure in figures.items():
             for ext in ("png", "svg"):
-                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight")
+                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight",
+                               metadata=_FIGURE_METADATA[ext])
         names = sorted(p.name for p in staging.iterdir())
         _swap_in(staging, out_dir)
     except OSError as err:

@@ -538,7 +538,9 @@ def no_work(monkeypatch):
     monkeypatch.setattr(cli, "_load", forbidden)
 
 
-@pytest.mark.parametrize("case", ["file", "under-file", "empty", "blank", "cwd", "parent", "foreign-folder", "dir-in-way"])
+@pytest.mark.parametrize(
+    "case", ["file", "under-file", "empty", "blank", "cwd", "parent", "foreign-folder", "dir-in-way", "user-png"]
+)
 def test_bad_out_fails_before_any_work(capsys, tmp_path, monkeypatch, no_work, case):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afile").write_text("x")
@@ -546,6 +548,8 @@ def test_bad_out_fails_before_any_work(capsys, tmp_path, monkeypatch, no_work, c
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
     (tmp_path / "figs").mkdir()
     (tmp_path / "figs" / "layout.png").mkdir()  # a folder where a figure goes
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "holiday.png").write_bytes(b"\x89PNG\r\n\x1a\n not ours")  # a user's picture
     out = {
         "file": "afile",
         "under-file": "afile/sub/dir",
@@ -555,11 +559,13 @@ def test_bad_out_fails_before_any_work(capsys, tmp_path, monkeypatch, no_work, c
         "parent": "..",
         "foreign-folder": "mine",
         "dir-in-way": "figs",
+        "user-png": "photos",
     }[case]
     code, stdout, err = run_cli(capsys, "report", "--out", out)
     one_line_error(code, err, "--out")
     assert stdout == ""
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    assert (tmp_path / "photos" / "holiday.png").exists()
 
 
 def _tiny_figures(design):
@@ -579,12 +585,13 @@ def test_output_folder_is_replaced_as_a_whole(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(plotting_report, "report_figures", _tiny_figures)
     out = tmp_path / "figs"
     out.mkdir()
-    (out / "stale_figure_of_an_old_design.png").write_bytes(b"old")
-    (out / "layout.svg").write_bytes(b"old")
+    old = _tiny_figures(None)["layout"]
+    old.savefig(out / "stale_figure_of_an_old_design.png")  # matplotlib marks its files
+    old.savefig(out / "layout.svg", metadata={"Creator": "optics report", "Title": "old"})
     code, stdout, err = run_cli(capsys, "report", "--out", str(out), budget=30)
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == ["layout.png", "layout.svg"]
-    assert (out / "layout.svg").read_bytes() != b"old"
+    assert b"old" not in (out / "layout.svg").read_bytes()[:2000]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".optics-report")]  # no leftovers
 
 

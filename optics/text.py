@@ -77,6 +77,15 @@ def escape_output(text) -> str:
     Lines of a report stay lines; every other control or format character
     (escape codes, carriage returns, bidi overrides) is made visible.
 
+    Parameters
+    ----------
+    text : object
+        The block (anything else is shown with ``str()`` first).
+
+    Returns
+    -------
+    str
+
     >>> print(escape_output("line 1\\nline\\x1b[31m 2"))
     line 1
     line\\x1b[31m 2

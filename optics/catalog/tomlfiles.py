@@ -147,10 +147,22 @@ def read_text_file(path, what: str = "file") -> str:
     what : str
         What the file is ("design file", "part file"), for the error message.
 
+    Returns
+    -------
+    str
+        The file's text.
+
     Raises
     ------
     DesignFileError
         If the file is missing, a folder, unreadable, too large or not UTF-8.
+
+    Examples
+    --------
+    >>> read_text_file("no-such-design.toml", "design file")
+    Traceback (most recent call last):
+    ...
+    optics.errors.DesignFileError: no-such-design.toml: cannot read the design file: No such file or directory
     """
     path = Path(path)
     shown = escape_text(str(path), max_length=200)
@@ -408,8 +420,27 @@ def key_line(lines, table, key, index=0):
     """1-based line of *key* in the *index*-th ``[table]``/``[[table]]`` (None: top level).
 
     Keys inside inline tables count.  When the key is not found, the table's
-    header line is returned (None at top level).  *lines* is a list of the
-    file's lines (indexed once per list, so repeated lookups are fast) or a
-    :class:`LineIndex`.
+    header line is returned (None at top level).
+
+    Parameters
+    ----------
+    lines : list of str or LineIndex
+        The file's lines (indexed once per list object, so repeated lookups
+        in one file cost a dictionary look-up each), or a :class:`LineIndex`.
+    table : str or None
+        The table's name, None for the top level.
+    key : str or None
+        The key; None asks for the table's header line.
+    index : int
+        Which ``[[table]]`` of an array of tables (0 for the first).
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> key_line(["[[lens]]", "f = 1", "[[lens]]", "f = 2"], "lens", "f", 1)
+    4
     """
     return _index_of(lines).line(table, key, index)

@@ -824,3 +824,62 @@ def test_random_arguments_end_in_success_or_one_line(capsys, command, rest):
         one_line_error(code, err)
         assert code == 2, err
         assert "\x1b" not in err
+
+
+# ------------------------------------------------------------------ mutated design and part files
+VALUE_LINES = [i for i, line in enumerate(DEFAULT_TOML.splitlines()) if "=" in line and not line.lstrip().startswith("#")]
+HOSTILE_VALUES = st.sampled_from(
+    ['"0 mm"', '"-1 mm"', '"1e29 mm"', '"1e-29 mm"', '"1 deg"', '"1e6 deg"', '"-26 deg"', '"0 Hz"', '"1 m^9^9^9"',
+     '"nan"', "0", "-1", "10000000000", "1e300", "nan", "inf", '"x"', '""', '"\\u001b[2J"', "true", "[]", "{}",
+     '"1 km"', '"-920 nm"', '"0 dpt"', '"9007199254740993"', '"Nik\\non"', "[[1]]", '{ f = "1 m" }']
+)
+
+
+def _mutate(line_number, value):
+    lines = DEFAULT_TOML.splitlines()
+    key, _, old = lines[line_number].partition("=")
+    if "{" in old:  # change the first value inside an inline table
+        head, _, tail = old.partition("=")
+        old = head + "= " + value + " }"
+    else:
+        old = " " + value
+    lines[line_number] = key + "=" + old
+    return "\n".join(lines) + "\n"
+
+
+@HYPOTHESIS
+@given(st.sampled_from(VALUE_LINES), HOSTILE_VALUES)
+def test_mutated_designs_load_or_fail_with_a_project_error(line_number, value):
+    project_error_or_value(Design.from_toml, _mutate(line_number, value), label="d.toml")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],  # tmp files overwritten
+)
+@given(st.sampled_from(VALUE_LINES), HOSTILE_VALUES)
+def test_mutated_designs_at_the_command_line(capsys, tmp_path, line_number, value):
+    path = tmp_path / "d.toml"
+    path.write_text(_mutate(line_number, value), encoding="utf-8")
+    code, out, err = run_cli(capsys, "report", str(path), "--no-figures", "--json", budget=20)
+    if code == 0:
+        json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    else:
+        one_line_error(code, err, "optics: error")
+        assert code == 2 and "\x1b" not in err
+
+
+PART = '[[lens]]\nname = "L1"\nf = "50 mm"\naperture = "25.4 mm"\nsource = "maker page"\nsources = { f = "maker" }\n'
+
+
+@HYPOTHESIS
+@given(st.integers(min_value=1, max_value=5), HOSTILE_VALUES)
+def test_mutated_part_files_load_or_fail_with_the_line(line_number, value):
+    lines = PART.splitlines()
+    key = lines[line_number].partition("=")[0]
+    lines[line_number] = key + "= " + value
+    outcome, err = project_error_or_value(Catalog.from_text, "\n".join(lines), label="p.toml")
+    if outcome == "raised":
+        assert str(err).startswith("p.toml")

@@ -520,9 +520,6 @@ def main(argv=None) -> int:
     parts.set_defaults(func=_cmd_parts)
 
     _safe_streams()
-    import warnings
-
-    warnings.showwarning = _show_warning
     try:
         args = parser.parse_args(argv)
     except KeyboardInterrupt:

@@ -17,7 +17,7 @@
     the design and prints the ranked table and the Pareto front, with a
     progress line on standard error.  Arguments are checked before any work
     (finite, in range, known roles), and a search of more than
-    ``MAX_SEARCH_COMBINATIONS`` (500 000) lens sets is refused with a hint to
+    ``MAX_SEARCH_COMBINATIONS`` lens sets is refused with a hint to
     narrow it (``--roles``, ``--focal-lengths``).
 
 ``optics parts [KIND]``

@@ -2,6 +2,10 @@
 
 import sys
 
-from optics.cli import main
+try:
+    from optics.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the libraries load: one line, not a traceback
+    print("optics: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

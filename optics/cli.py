@@ -6,13 +6,19 @@
     focus z-range and linearity, scanning rates, clipping and conjugation
     warnings.  ``--json`` prints the same numbers as JSON.  Figures (PNG and
     SVG) go to ``--out`` (default ``optics-report``); ``--no-figures`` skips
-    them.  The output folder is written all at once: on an error nothing is
-    written there.
+    them.  ``--out`` is checked before any work; the folder is built aside
+    and swapped in as a whole (no figure of an earlier design survives, and
+    on an error nothing changes there).  Only a folder holding nothing but
+    figures of an earlier report (PNG and SVG files written by matplotlib)
+    is ever replaced.
 
 ``optics search [design.toml]``
     Searches stock focal lengths for the scan lens, tube lens and relays of
     the design and prints the ranked table and the Pareto front, with a
-    progress line on standard error.
+    progress line on standard error.  Arguments are checked before any work
+    (finite, in range, known roles), and a search of more than
+    ``MAX_SEARCH_COMBINATIONS`` lens sets is refused with a hint to
+    narrow it (``--roles``, ``--focal-lengths``).
 
 ``optics parts [FILTER] [--kind KIND] [-v | -vv] [--json]``
     Lists the catalog's parts whose name or alias contains FILTER (case and
@@ -21,11 +27,19 @@
 
 ``--parts FILE`` (report, search, parts) adds a lab's own part file to the
 catalog; its parts override catalog parts of the same name.
+
+Every failure is one line on standard error and a non-zero exit status:
+2 for bad input (an :class:`~optics.errors.OpticsError`) or arguments, 130
+for Ctrl-C, 141 (quietly) when the reader of the output goes away
+(``optics report | head -1``), 1 for an internal error.  Names from design
+and part files are printed with control characters escaped
+(:func:`optics.text.escape_text`).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -33,17 +47,26 @@ import tempfile
 from pathlib import Path
 
 from optics import __version__
-from optics.errors import OpticsError
+from optics.errors import NonFiniteResultError, OpticsError, UsageError
+from optics.text import escape_output, escape_text
 
 __all__ = ["main"]
 
 
 def _load(design_path, parts_files=()):
+    """The design of *design_path* (None: the default), read strictly, its name made printable."""
     import dataclasses
 
-    from optics.design import Design, load_design
+    from optics.catalog.tomlfiles import read_text_file
+    from optics.design import Design
 
-    design = Design.default() if design_path is None else load_design(design_path)
+    if design_path is None:
+        design = Design.default()
+    else:
+        # Read strictly here (UTF-8, bounded) so a bad file is one clear error.
+        design = Design.from_toml(read_text_file(design_path, "design file"), label=str(design_path))
+    if design.name != escape_text(design.name):  # a name cannot forge report lines
+        design = dataclasses.replace(design, name=escape_text(design.name))
     if parts_files:
         extra = tuple(str(Path(p).resolve()) for p in parts_files)
         design = dataclasses.replace(design, extra_parts_files=design.extra_parts_files + extra)
@@ -59,48 +82,201 @@ def _catalog(parts_files=()):
     return catalog
 
 
+# ------------------------------------------------------------------------- the output folder
+def _check_out_dir(out) -> Path:
+    """Check ``--out`` before any work: a usable, replaceable folder path.
+
+    Refused: an empty name, a file, a path under a file, a folder we may not
+    write in, a folder holding anything but an earlier report (it is
+    replaced as a whole), the current folder or one of its parents, and a
+    path the file system refuses (too long, say).
+    """
+    text = str(out)
+    if not text.strip():
+        raise UsageError("--out: empty folder name; give a folder for the figures (or --no-figures)")
+    if "\x00" in text:
+        raise UsageError(f"--out: {escape_text(text, max_length=200)!r} holds a NUL character")
+    try:
+        return _check_out_path(Path(text).expanduser())
+    except OSError as err:
+        raise UsageError(
+            f"--out {escape_text(text, max_length=200)}: unusable path: {err.strerror or err}"
+        ) from None
+
+
+def _check_out_path(out: Path) -> Path:
+    where = escape_text(str(out), max_length=200)
+    try:
+        resolved = out.resolve()
+        cwd = Path.cwd().resolve()
+    except (OSError, RuntimeError) as err:
+        raise UsageError(f"--out {where}: cannot resolve the path: {err}") from None
+    if resolved == cwd or resolved in cwd.parents:
+        raise UsageError(f"--out {where}: is the current folder or one of its parents; "
+                         "the output folder is replaced as a whole, so give a folder of its own")
+    if out.is_symlink():
+        raise UsageError(f"--out {where}: is a symbolic link; give a plain folder path")
+    if out.exists():
+        if not out.is_dir():
+            raise UsageError(f"--out {where}: exists and is not a folder")
+        try:
+            entries = list(os.scandir(out))
+        except OSError as err:
+            raise UsageError(f"--out {where}: cannot list the folder: {err.strerror or err}") from None
+        # Only a folder holding nothing but figures we made is ever replaced.
+        foreign = [e.name for e in entries if not _is_our_figure(e)]
+        if foreign:
+            raise UsageError(
+                f"--out {where}: the folder holds {escape_text(foreign[0], max_length=80)!r}, not a figure "
+                "of an earlier report; the folder is replaced as a whole, so give a new or empty folder"
+            )
+    # the nearest existing ancestor must be a folder we can write in
+    parent = resolved.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(f"--out {where}: {escape_text(str(parent))} is a file, not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {where}: cannot write in {escape_text(str(parent))} (permission denied)")
+    return out
+
+
+#: Written into every figure's metadata; with matplotlib's own mark it tells
+#: our figures from a user's files in an existing ``--out`` folder.
+_FIGURE_MARK = "optics report"
+_FIGURE_METADATA = {"png": {"Software": _FIGURE_MARK}, "svg": {"Creator": _FIGURE_MARK}}
+
+
+def _is_our_figure(entry) -> bool:
+    """A regular PNG or SVG file written by ``optics report`` (or by matplotlib)."""
+    if not entry.name.endswith((".png", ".svg")) or not entry.is_file(follow_symlinks=False):
+        return False
+    try:
+        with open(entry.path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError:
+        return False
+    return _FIGURE_MARK.encode() in head or b"atplotlib" in head
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    """A new empty folder beside *out_dir* (same file system, so the swap is a rename)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".optics-report-new-", dir=out_dir.parent))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the report folder is not
+    return staging
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Put *staging* in place of *out_dir* as a whole; the old folder is removed afterwards.
+
+    Two renames on one file system; if the second fails (or Ctrl-C comes
+    between them) the previous folder is put back.
+    """
+    old = None
+    if out_dir.exists() or out_dir.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=".optics-report-old-", dir=out_dir.parent))
+    try:
+        if old is not None:
+            os.replace(out_dir, old / "previous")
+        os.replace(staging, out_dir)
+    except BaseException:
+        if old is not None and (old / "previous").exists() and not out_dir.exists():
+            os.replace(old / "previous", out_dir)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def _write_figures(analysis, out_dir: Path) -> list:
-    """Render every figure of *analysis*, then move them into *out_dir* together."""
+    """Render every figure of *analysis* into a folder beside *out_dir*, then swap it in as a whole."""
     from optics.plotting.report import report_figures
 
     figures = report_figures(analysis)
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".optics-report-", dir=out_dir.parent))
-    written = []
+    staging = None
     try:
+        staging = _staging_dir(out_dir)
         for name, figure in figures.items():
             for ext in ("png", "svg"):
-                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight")
-        out_dir.mkdir(exist_ok=True)
-        for file in sorted(staging.iterdir()):
-            os.replace(file, out_dir / file.name)
-            written.append(out_dir / file.name)
+                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight",
+                               metadata=_FIGURE_METADATA[ext])
+        names = sorted(p.name for p in staging.iterdir())
+        _swap_in(staging, out_dir)
+    except OSError as err:
+        where = escape_text(str(out_dir), max_length=200)
+        raise UsageError(f"--out {where}: cannot write the figures: {err.strerror or err}") from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return written
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in names]
 
 
 def _cmd_report(args) -> int:
     from optics.analysis import analyze
     from optics.report import render_report
 
+    out = None if args.no_figures else _check_out_dir(args.out)
     design = _load(args.design, args.parts)
     analysis = analyze(design)  # the path is built once; text, JSON and figures render from it
     report = render_report(analysis)
-    written = [] if args.no_figures else _write_figures(analysis, Path(args.out))
+    _check_finite(report.as_dict())  # no inf or nan is printed; checked before any figure is written
+    written = [] if out is None else _write_figures(analysis, out)
     if args.json:
         data = report.as_dict()
         data["figures"] = [str(p) for p in written]
-        import json
-
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(_to_json(data))
     else:
-        print(report.to_text())
+        print(escape_output(report.to_text()))
         if written:
-            print(f"\nFigures written to {Path(args.out)}/: " + ", ".join(sorted({p.stem for p in written}))
-                  + " (PNG and SVG)")
+            print(escape_output(f"\nFigures written to {out}/: " + ", ".join(sorted({p.stem for p in written}))
+                                + " (PNG and SVG)"))
     return 0
+
+
+def _non_finite_path(data, path="$"):
+    """Where the first NaN or infinity sits in JSON-like *data* (None if nowhere)."""
+    stack = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            return where, value
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((f"{where}[{i}]", v) for i, v in reversed(list(enumerate(value))))
+    return None
+
+
+def _check_finite(data) -> None:
+    """Refuse a report holding a NaN or infinity (a wrong number, and invalid JSON)."""
+    found = _non_finite_path(data)
+    if found:
+        raise NonFiniteResultError(
+            f"the report would show {found[1]} for {escape_text(found[0][2:])}; "
+            "no number printed may be infinite or undefined (check the design's values)"
+        )
+
+
+def _to_json(data) -> str:
+    """JSON text of *data*; a NaN or infinity (invalid JSON) is an error naming where it is."""
+    import json
+
+    _check_finite(data)
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as err:
+        raise UsageError(f"--json: cannot write the report as JSON: {err}") from None
+    # json leaves DEL, C1 controls (0x9b starts an escape code on some
+    # terminals), bidi overrides and separators raw; they only occur inside
+    # strings, where a \uXXXX escape means the same.
+    return "".join(f"\\u{ord(c):04x}" if c != escape_text(c) and c != "\n" else c for c in text)
+
+
+_PROGRESS_OPEN = []  # non-empty while a progress line waits for its newline
 
 
 def _progress(stream):
@@ -108,8 +284,10 @@ def _progress(stream):
         width = 30
         filled = int(width * done / total) if total else width
         stream.write(f"\rsearching {'#' * filled}{'.' * (width - filled)} {done}/{total} lens sets")
+        _PROGRESS_OPEN[:] = [True]
         if done >= total:
             stream.write("\n")
+            _PROGRESS_OPEN.clear()
         stream.flush()
 
     return show
@@ -130,7 +308,8 @@ def _cmd_search(args) -> int:
     else:
         achromats = sorted({float(p.f.to("mm").magnitude) for p in catalog.lenses if p.kind == "achromat"})
         what = "focal lengths"
-    roles = [r for r in path.lens_roles if args.roles is None or r in args.roles]
+    roles = _check_roles(args.roles, path.lens_roles)
+    _check_search_size(len(achromats), roles)
     candidates = {role: achromats for role in roles}
     result = search_lens_sets(
         path,
@@ -140,11 +319,11 @@ def _cmd_search(args) -> int:
         max_length=args.max_length,
         progress=None if args.quiet else _progress(sys.stderr),
     )
-    print(f"Lens-set search for {design.name}: {result.n_evaluated} combinations of "
-          f"{len(achromats)} {what} for {', '.join(roles)}; {result.n_feasible} feasible.")
-    print(result.to_text(args.top))
+    print(escape_output(f"Lens-set search for {design.name}: {result.n_evaluated} combinations of "
+                        f"{len(achromats)} {what} for {', '.join(roles)}; {result.n_feasible} feasible."))
+    print(escape_output(result.to_text(args.top)))
     print()
-    print(result.to_text(args.top, which="pareto"))
+    print(escape_output(result.to_text(args.top, which="pareto")))
     return 0
 
 
@@ -168,8 +347,9 @@ def _cmd_parts(args) -> int:
         return 0
     if not entries:
         what = f"{kind} parts" if kind else "parts"
-        print(f"no {what} match {text!r}" if text else f"no {what}")
-        return 1
+        print(escape_output(f"optics parts: no {what} match {text!r}" if text else f"optics parts: no {what}"),
+              file=sys.stderr)
+        return 2
     for k in KINDS:
         group = [e for e in entries if e.kind == k]
         if not group:
@@ -190,16 +370,183 @@ def _cmd_parts(args) -> int:
     return 0
 
 
-def _mm(text):
+# ------------------------------------------------------------------ command-line arguments
+#: Largest number of lens sets ``optics search`` evaluates (candidates ** roles).
+#: Measured: 18 focal lengths for 4 roles (105 thousand sets) take 6.2 s and
+#: 117 MB, so the bound keeps a search under about half a minute and 0.3 GB
+#: (the default design's 6 roles make 34 million sets: 5.5 minutes, 4.3 GB).
+MAX_SEARCH_COMBINATIONS = 500_000
+#: Most focal lengths after ``--focal-lengths``.
+MAX_FOCAL_LENGTHS = 200
+#: Largest length accepted on the command line (mm): 100 m.
+MAX_LENGTH_MM = 1e5
+
+
+def _finite(text, what):
+    """A finite float from an argument (``nan``, ``inf``, ``1e999`` refused)."""
+    if len(text) > 40:
+        raise argparse.ArgumentTypeError(f"{what}: {escape_text(text[:40])!r}... is too long for a number")
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in mm, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {what}, got {escape_text(text)!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number ({what}), got {escape_text(text)!r}")
+    return value
+
+
+def _mm(text):
+    """A positive length in mm, at most :data:`MAX_LENGTH_MM`."""
+    value = _finite(text, "a number in mm")
+    if not 0 < value <= MAX_LENGTH_MM:
+        raise argparse.ArgumentTypeError(
+            f"expected a length in mm above 0 and at most {MAX_LENGTH_MM:g}, got {escape_text(text)!r}"
+        )
+    return value
+
+
+def _focal_length(text):
+    """A non-zero focal length in mm, at most :data:`MAX_LENGTH_MM` in size."""
+    value = _finite(text, "a focal length in mm")
+    if value == 0 or abs(value) > MAX_LENGTH_MM:
+        raise argparse.ArgumentTypeError(
+            f"expected a non-zero focal length in mm of at most {MAX_LENGTH_MM:g} in size, got {escape_text(text)!r}"
+        )
+    return value
+
+
+def _fill_ratio(text):
+    """A back-aperture fill ratio: above 0, at most 10."""
+    value = _finite(text, "a fill ratio")
+    if not 0 < value <= 10:
+        raise argparse.ArgumentTypeError(f"expected a fill ratio above 0 and at most 10, got {escape_text(text)!r}")
+    return value
+
+
+def _count(text):
+    """A whole number of rows from 1 to 10000."""
+    try:
+        value = int(text) if len(text) <= 12 else None
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 10000, got {escape_text(text)!r}")
+    return value
+
+
+def _check_roles(asked, known) -> list:
+    """The lens roles to vary, in path order; an unknown role is an error (not silently dropped)."""
+    if asked is None:
+        return list(known)
+    unknown = [r for r in asked if r not in known]
+    if unknown:
+        raise UsageError(
+            f"--roles: unknown role(s) {', '.join(repr(escape_text(r)) for r in unknown)}; "
+            f"this design's lens roles are {', '.join(known)}"
+        )
+    return [r for r in known if r in asked]
+
+
+def _check_search_size(n_candidates: int, roles) -> None:
+    """Refuse a search of more than :data:`MAX_SEARCH_COMBINATIONS` lens sets before it starts."""
+    if n_candidates > MAX_FOCAL_LENGTHS:
+        raise UsageError(f"--focal-lengths: {n_candidates} values, more than the {MAX_FOCAL_LENGTHS} accepted")
+    total = n_candidates ** len(roles)
+    if total > MAX_SEARCH_COMBINATIONS:
+        raise UsageError(
+            f"search: {n_candidates} focal lengths for {len(roles)} roles make {total:,} lens sets, "
+            f"more than the {MAX_SEARCH_COMBINATIONS:,} searched at once; "
+            "choose fewer with --roles or --focal-lengths"
+        )
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors (``optics: error: ...``), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {escape_text(message)} (see {self.prog} --help)\n")
+
+
+def _run(func, args) -> int:
+    """Run a command: every failure is one line on standard error and a non-zero exit.
+
+    ``OpticsError`` exits 2; Ctrl-C exits 130 with one line; warnings are
+    printed one line each after a successful command; a closed output
+    pipe (``optics report | head -1``) exits 141 quietly; any other
+    exception is an internal error, one line, exit 1 (``OPTICS_DEBUG=1``
+    shows the traceback).
+    """
+    import warnings
+
+    try:
+        try:
+            # Warnings are shown (one line each) only when the command succeeds:
+            # a failure is exactly one line.
+            with warnings.catch_warnings(record=True) as caught:
+                code = func(args)
+            for warning in caught:
+                _show_warning(warning.message, warning.category, warning.filename, warning.lineno)
+            sys.stdout.flush()
+            return code
+        except OpticsError as err:
+            _print_error(f"optics: error: {escape_text(str(err), max_length=2000)}")
+            return 2
+        except KeyboardInterrupt:
+            _print_error("optics: interrupted")
+            return 130
+        except BrokenPipeError:
+            raise
+        except RecursionError:
+            _print_error("optics: error: the input is nested too deeply to process")
+            return 1
+        except MemoryError:
+            _print_error("optics: error: out of memory (the input asks for too much work)")
+            return 1
+        except Exception as err:
+            if os.environ.get("OPTICS_DEBUG"):
+                raise
+            _print_error(f"optics: internal error: {type(err).__name__}: {escape_text(str(err), max_length=300)} "
+                         "(please report it; OPTICS_DEBUG=1 shows the traceback)")
+            return 1
+    except BrokenPipeError:
+        # The reader went away: say nothing, and keep Python from complaining at exit.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
+
+
+def _print_error(line):
+    """Print one line on standard error (after ending an unfinished progress line)."""
+    try:
+        if _PROGRESS_OPEN:
+            _PROGRESS_OPEN.clear()
+            sys.stderr.write("\n")
+        print(line, file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings at the command line: one escaped line each, no source excerpt."""
+    name = "warning" if issubclass(category, UserWarning) else f"warning ({category.__name__})"
+    _print_error(f"optics: {name}: {escape_text(str(message), max_length=300)}")
+
+
+def _safe_streams():
+    """Unencodable characters (a name in a non-UTF-8 terminal) become escapes, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 def main(argv=None) -> int:
     """Entry point of the ``optics`` console script."""
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="optics",
         description="Design calculator for point-scanning (two-photon) microscopes.",
     )
@@ -218,14 +565,14 @@ def main(argv=None) -> int:
     search = sub.add_parser("search", help="search stock lens sets for a design's scan path")
     search.add_argument("design", nargs="?", help="design file (TOML); default: the embedded design")
     search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per axis (mm)")
-    search.add_argument("--min-fill", type=float, default=None, help="minimum back-aperture fill ratio")
+    search.add_argument("--min-fill", type=_fill_ratio, default=None, help="minimum back-aperture fill ratio")
     search.add_argument("--max-length", type=_mm, default=None, help="maximum path length (mm)")
     search.add_argument("--roles", nargs="+", default=None, help="lens roles to vary (default: all)")
-    search.add_argument("--focal-lengths", nargs="+", type=_mm, default=None,
+    search.add_argument("--focal-lengths", nargs="+", type=_focal_length, default=None,
                         help="candidate focal lengths in mm (default: the catalog's achromats)")
     search.add_argument("--by-part", action="store_true",
                         help="candidates are the catalog's achromats by part number, with their clear apertures")
-    search.add_argument("--top", type=int, default=10, help="rows to print")
+    search.add_argument("--top", type=_count, default=10, help="rows to print")
     search.add_argument("--quiet", action="store_true", help="no progress line")
     search.add_argument("--parts", action="append", default=[], metavar="FILE",
                         help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
@@ -241,12 +588,13 @@ def main(argv=None) -> int:
                        help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
     parts.set_defaults(func=_cmd_parts)
 
-    args = parser.parse_args(argv)
+    _safe_streams()
     try:
-        return args.func(args)
-    except OpticsError as err:
-        print(f"optics: error: {err}", file=sys.stderr)
-        return 2
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        _print_error("optics: interrupted")
+        return 130
+    return _run(args.func, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,7 @@ __all__ = [
     "OpticsTypeError",
     "InvalidParameterError",
     "DimensionError",
+    "UnitTextError",
     "MissingSymbolsError",
     "AfocalError",
     "NoFocusError",
@@ -27,6 +28,7 @@ __all__ = [
     "PlaneError",
     "PartNotFoundError",
     "DesignFileError",
+    "UsageError",
     "OpticsWarning",
     "ClippingWarning",
     "ConjugationWarning",
@@ -51,6 +53,10 @@ class InvalidParameterError(OpticsValueError):
 
 class DimensionError(OpticsTypeError):
     """A quantity has the wrong physical dimension (an angle where a length belongs)."""
+
+
+class UnitTextError(OpticsValueError):
+    """A text quantity such as ``"50 mm"`` cannot be read: bad number, unknown unit or bad syntax."""
 
 
 class MissingSymbolsError(OpticsValueError):
@@ -92,6 +98,10 @@ class PartNotFoundError(OpticsValueError):
 
 class DesignFileError(OpticsValueError):
     """A design or catalog file is malformed; the message names the key and line."""
+
+
+class UsageError(OpticsValueError):
+    """A command-line argument or output folder cannot be used; the message names the option."""
 
 
 class OpticsWarning(UserWarning):

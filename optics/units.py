@@ -34,11 +34,12 @@ optics.errors.DimensionError: ThinLens f: expected a length (convertible to mm),
 from __future__ import annotations
 
 import functools
+import math
 import re
 
 import pint
 
-from optics.errors import DimensionError
+from optics.errors import DimensionError, NonFiniteResultError, OpticsTypeError, UnitTextError
 
 __all__ = [
     "ureg",
@@ -52,6 +53,7 @@ __all__ = [
     "as_result",
     "kind_of_unit",
     "parse_quantity",
+    "MAX_QUANTITY_TEXT",
 ]
 
 # pint builds the application registry lazily (parsing its unit definitions
@@ -131,7 +133,7 @@ def kind_of_unit(unit: str) -> str:
 def _units_of(unit: str):
     # Cached: pint parses unit text slowly (~0.3 ms), and catalog files repeat a few units.
     ureg = registry()
-    return ureg.parse_units(unit) if unit != "dimensionless" else ureg.dimensionless
+    return _parse_units_text(unit) if unit != "dimensionless" else ureg.dimensionless
 
 
 def to_magnitude(value, unit: str, *, name: str):
@@ -151,6 +153,11 @@ def to_magnitude(value, unit: str, *, name: str):
     ------
     DimensionError
         If *value* is a Quantity whose dimension does not match *unit*.
+    OpticsTypeError
+        If *value* is text: text is never parsed here (the message shows
+        the Quantity to write instead, such as ``920 * ureg.nm``).
+    NonFiniteResultError
+        If converting a finite Quantity overflows (``1e308 km`` in mm).
 
     Notes
     -----
@@ -163,6 +170,8 @@ def to_magnitude(value, unit: str, *, name: str):
     >>> to_magnitude(2.5, "mm", name="Space d")
     2.5
     """
+    if isinstance(value, str):
+        raise _text_value_error(value, unit, name)
     if not is_quantity(value):
         return value
     target = _units_of(unit)
@@ -173,10 +182,37 @@ def to_magnitude(value, unit: str, *, name: str):
             f"{name}: expected a {kind_of_unit(unit)} (convertible to {unit}), got {value}"
         ) from None
     magnitude = converted.magnitude
+    if isinstance(magnitude, float) and not math.isfinite(magnitude) and _is_finite(value.magnitude):
+        raise NonFiniteResultError(
+            f"{name}: {value} is out of range in {unit} (the conversion overflows a float)"
+        )
     if isinstance(magnitude, float):
         # Drop conversion round-off (5 cm -> 50.0 mm, not 50.00000000000001).
         magnitude = float(f"{magnitude:.15g}")
     return magnitude
+
+
+def _is_finite(magnitude):
+    try:
+        return math.isfinite(magnitude)
+    except (TypeError, ValueError):
+        return False
+
+
+def _text_value_error(value, unit, name):
+    """The error for a str passed where a number or Quantity belongs, with the fix."""
+    hint = f"pass a number in {unit} or a pint Quantity"
+    try:
+        parsed = parse_quantity(value, name=name)
+    except UnitTextError:
+        parsed = None
+    if is_quantity(parsed):
+        symbol = f"{parsed.units:~}".replace(" ", "")
+        if re.fullmatch(r"[A-Za-z_]\w*", symbol):
+            hint = f"pass a Quantity such as {parsed.magnitude:g} * ureg.{symbol}"
+        else:
+            hint = f"pass a Quantity such as ureg.Quantity({parsed.magnitude:g}, {str(parsed.units)!r})"
+    return OpticsTypeError(f"{name}: got the text {_short_repr(value)}; {hint} (text is not parsed here)")
 
 
 def to_base(value, *, name: str):
@@ -190,6 +226,8 @@ def to_base(value, *, name: str):
     >>> to_base(ureg.Quantity(13, "deg"), name="alpha")[1]
     'rad'
     """
+    if isinstance(value, str):
+        raise _text_value_error(value, "its base unit", name)
     if not is_quantity(value):
         return value, None
     dim = value.dimensionality
@@ -233,31 +271,227 @@ def as_result(expr, unit: str):
     return quantity(value.real, unit)
 
 
-_QUANTITY_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z_µμ][A-Za-z_µμ0-9/*^ .-]*)?\s*$")
+# ------------------------------------------------------------------------ unit text
+#
+# Text quantities ("50 mm", "2.5e-3 m", "8 kHz", "1 mm^2/s") are read by a
+# small grammar of our own; pint's expression parser (which does arithmetic
+# and can be made to run for ever, "1 m^9^9^9") never sees the text.  Only
+# single unit *names* reach the registry, through ``get_name``.
+#
+#   quantity := number [unit]
+#   number   := [+-] digits [. digits] [(e|E) [+-] digits]    (ASCII digits)
+#   unit     := ["1" "/"] factor (("*" | "·" | "/") factor)*
+#   factor   := name [power]
+#   power    := ("^" | "**") [+-] digit  |  [⁻] superscript digit   (1..9)
+#
+# Bounds: the whole text, the mantissa and exponent digits, each name and the
+# number of factors; a number that overflows (or underflows to zero) is refused.
+
+#: Longest text accepted as a quantity (characters).
+MAX_QUANTITY_TEXT = 100
+#: Most unit factors in one unit expression.
+MAX_UNIT_FACTORS = 6
+#: Largest power of one unit (in absolute value).
+MAX_UNIT_POWER = 9
+#: Largest magnitude accepted in text (and smallest non-zero one, as its
+#: inverse).  No optical quantity in any unit comes near; the bound keeps
+#: squares and reciprocals of what a file says far from a float's range.
+MAX_TEXT_MAGNITUDE = 1e30
+
+_NUMBER = re.compile(
+    r"[-+]?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})(?:[eE][-+]?[0-9]{1,4})?", re.ASCII
+)
+_NAME = re.compile(r"[A-Za-z_\u00b5\u03bc\u03a9][A-Za-z_\u00b5\u03bc\u03a90-9]{0,29}")
+_NAME_CHARS = re.compile(r"[A-Za-z_\u00b5\u03bc\u03a90-9]")
+_SUPERSCRIPTS = {c: i for i, c in enumerate("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")}
+_SUPERSCRIPT_MINUS = "\u207b"
+_EXAMPLE = " (for example '50 mm')"
+
+
+def _unit_text_error(name, text, reason):
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    return UnitTextError(f"{name}: cannot read {shown!r} as '<number> <unit>': {reason}{_EXAMPLE}")
+
+
+def _read_power(rest, pos):
+    """Read an optional power at *pos*; return ``(power, new_pos)``; raise ValueError with a reason."""
+    if rest.startswith("**", pos) or rest.startswith("^", pos):
+        pos += 2 if rest[pos] == "*" else 1
+        sign = 1
+        if pos < len(rest) and rest[pos] in "+-":
+            sign = -1 if rest[pos] == "-" else 1
+            pos += 1
+        if pos >= len(rest) or rest[pos] not in "0123456789":
+            raise ValueError("a power must be a whole number from 1 to 9 (like mm^2)")
+        end = pos
+        while end < len(rest) and rest[end] in "0123456789." and end - pos < 8:
+            end += 1
+        digits = rest[pos:end]
+        if not digits.isdigit() or int(digits) > MAX_UNIT_POWER:
+            raise ValueError(f"power {rest[pos:end]!r} is not a whole number from 1 to {MAX_UNIT_POWER}")
+        power = sign * int(digits)
+        pos = end
+    elif pos < len(rest) and (rest[pos] == _SUPERSCRIPT_MINUS or rest[pos] in _SUPERSCRIPTS):
+        sign = 1
+        if rest[pos] == _SUPERSCRIPT_MINUS:
+            sign, pos = -1, pos + 1
+        if pos >= len(rest) or rest[pos] not in _SUPERSCRIPTS:
+            raise ValueError("a superscript minus must be followed by a superscript digit")
+        power = sign * _SUPERSCRIPTS[rest[pos]]
+        pos += 1
+    else:
+        return 1, pos
+    if power == 0:
+        raise ValueError("a power of zero is meaningless (leave the unit out)")
+    if pos < len(rest) and (rest.startswith("^", pos) or rest.startswith("**", pos)
+                            or rest[pos] in _SUPERSCRIPTS or rest[pos] == _SUPERSCRIPT_MINUS):
+        raise ValueError("only one power per unit (write mm^2, not mm^2^2)")
+    return power, pos
+
+
+def _unit_factors(rest):
+    """Split a unit expression into ``[(name, power), ...]``; raise ValueError with a reason."""
+    factors = []
+    pos, n = 0, len(rest)
+    sign = 1
+
+    def skip(p):
+        while p < n and rest[p] == " ":
+            p += 1
+        return p
+
+    pos = skip(pos)
+    if rest.startswith("1", pos):  # "1/m"
+        after = skip(pos + 1)
+        if not rest.startswith("/", after):
+            raise ValueError("expected a unit name after the number")
+        pos, sign = skip(after + 1), -1
+    while True:
+        match = _NAME.match(rest, pos)
+        if not match:
+            found = repr(rest[pos]) if pos < n else "the end"
+            raise ValueError(f"expected a unit name at {found}")
+        pos = match.end()
+        if pos < n and _NAME_CHARS.match(rest[pos]):
+            raise ValueError(f"unit name {rest[match.start():match.start() + 31]!r}... is too long")
+        power, pos = _read_power(rest, pos)
+        factors.append((match.group(), sign * power))
+        if len(factors) > MAX_UNIT_FACTORS:
+            raise ValueError(f"more than {MAX_UNIT_FACTORS} units in one expression")
+        pos = skip(pos)
+        if pos >= n:
+            return factors
+        if rest[pos] in "*\u00b7" and not rest.startswith("**", pos):
+            sign = 1
+        elif rest[pos] == "/":
+            sign = -1
+        else:
+            raise ValueError(f"expected '*' or '/' between units, found {rest[pos]!r}")
+        pos = skip(pos + 1)
+
+
+def _lookup_unit(unit_name):
+    """The registry's Unit for one unit name (no expression parsing); KeyError if unknown."""
+    ureg = registry()
+    try:
+        canonical = ureg.get_name(unit_name.replace("\u03bc", "\u00b5"))
+    except (pint.UndefinedUnitError, pint.PintError, ValueError, KeyError, AttributeError, TypeError):
+        raise KeyError(unit_name) from None
+    if not canonical:
+        raise KeyError(unit_name)
+    return ureg.Unit(canonical)
+
+
+def _build_units(factors):
+    units = registry().dimensionless
+    for unit_name, power in factors:
+        units = units * _lookup_unit(unit_name) ** power
+    return units
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_units_text(rest):
+    """Units of a checked unit expression (cached: the catalog repeats 'mm' a lot)."""
+    return _build_units(_unit_factors(rest))
 
 
 def parse_quantity(text: str, *, name: str):
     """Read ``"<number> <unit>"`` (as written in catalog and design files).
 
-    Only a number followed by a unit name is accepted; the unit is looked up
-    in the registry, and nothing is evaluated.  A bare number is returned as
-    a float.
+    The text is read by the grammar above: a decimal number (optional
+    exponent) and an optional unit expression of unit names (looked up in
+    the registry one by one), ``*``, ``/`` and small whole powers (``^2``,
+    ``**2``, ``²``).  Nothing is evaluated and the length is bounded.  A bare
+    number is returned as a float.
 
+    Parameters
+    ----------
+    text : str
+        The text, at most :data:`MAX_QUANTITY_TEXT` characters.
+    name : str
+        What the value is (key or parameter), for the error message.
+
+    Returns
+    -------
+    pint.Quantity or float
+
+    Raises
+    ------
+    UnitTextError
+        For anything else: not text, too long, no number, a number beyond
+        :data:`MAX_TEXT_MAGNITUDE` (or non-zero below its inverse), an unknown
+        unit, a bad power or operator.
+
+    Examples
+    --------
     >>> parse_quantity("12.5 mm", name="f")
     <Quantity(12.5, 'millimeter')>
+    >>> parse_quantity("3 mm^2/s", name="D").units
+    <Unit('millimeter ** 2 / second')>
     >>> parse_quantity("2 + 2", name="f")
     Traceback (most recent call last):
     ...
-    optics.errors.DimensionError: f: cannot read '2 + 2' as '<number> <unit>' (for example '50 mm')
+    optics.errors.UnitTextError: f: cannot read '2 + 2' as '<number> <unit>': expected a unit name at '+' (for example '50 mm')
     """
-    match = _QUANTITY_TEXT.match(text) if isinstance(text, str) else None
+    if not isinstance(text, str):
+        raise UnitTextError(
+            f"{name}: expected text '<number> <unit>', got {type(text).__name__} {_short_repr(text)}"
+        )
+    if len(text) > MAX_QUANTITY_TEXT:
+        raise UnitTextError(
+            f"{name}: text of {len(text)} characters is too long for a quantity "
+            f"(at most {MAX_QUANTITY_TEXT}): {text[:20]!r}..."
+        )
+    stripped = text.replace("\t", " ").strip()
+    match = _NUMBER.match(stripped)
     if not match:
-        raise DimensionError(f"{name}: cannot read {text!r} as '<number> <unit>' (for example '50 mm')")
-    number, unit = match.groups()
-    if not unit:
-        return float(number)
+        raise _unit_text_error(name, text, "it does not start with a number")
+    number = match.group()
+    rest = stripped[match.end():]
+    if rest and rest[0] not in " *\u00b7" and not _NAME.match(rest):
+        raise _unit_text_error(name, text, f"unexpected {rest[0]!r} after the number {number!r}")
+    value = float(number)
+    if not math.isfinite(value):
+        raise _unit_text_error(name, text, f"the number {number!r} is too large (beyond a float's range)")
+    mantissa = number.lower().split("e")[0]
+    if abs(value) > MAX_TEXT_MAGNITUDE:
+        raise _unit_text_error(name, text, f"the number {number!r} is beyond {MAX_TEXT_MAGNITUDE:g} in size")
+    if any(c in "123456789" for c in mantissa) and abs(value) < 1 / MAX_TEXT_MAGNITUDE:
+        raise _unit_text_error(name, text, f"the number {number!r} is below {1 / MAX_TEXT_MAGNITUDE:g} in size")
+    rest = rest.strip()
+    if not rest:
+        return value
     try:
-        units = _units_of(unit.strip().replace("µ", "u").replace("μ", "u"))
-    except (pint.UndefinedUnitError, ValueError, AttributeError, TypeError) as err:
-        raise DimensionError(f"{name}: unknown unit {unit.strip()!r} in {text!r}") from err
-    return registry().Quantity(float(number), units)
+        units = _parse_units_text(rest)
+    except KeyError as err:
+        raise _unit_text_error(name, text, f"unknown unit {err.args[0]!r}") from None
+    except ValueError as err:
+        raise _unit_text_error(name, text, str(err)) from None
+    except pint.PintError as err:
+        raise _unit_text_error(name, text, f"units that cannot be combined ({err})") from None
+    return registry().Quantity(value, units)
+
+
+def _short_repr(value, limit=40):
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."

@@ -22,6 +22,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "optics"
 
 RANKS = {
     "optics.errors": 0,
+    "optics.text": 0.05,
     "optics.units": 0.1,
     "optics.validate": 0.2,
     "optics.core": 1,

@@ -257,7 +257,7 @@ def test_parts_filter_and_json(capsys):
     assert values["bfl"]["value"] == {"value": 97.1, "unit": "mm"}
     assert values["bfl"]["source"]["tier"] == "secondary"
     assert values["ffl"] is None
-    assert main(["parts", "no-such-part"]) == 1
+    assert main(["parts", "no-such-part"]) == 2  # one line on stderr, like every failure
 
 
 def test_parts_option_adds_a_lab_file(tmp_path, capsys):

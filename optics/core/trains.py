@@ -36,6 +36,7 @@ True
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Mapping
 from functools import lru_cache
 
 import sympy
@@ -131,6 +132,35 @@ def _product(elements: tuple) -> tuple:
     return m
 
 
+def _train_items(items):
+    """Check that *items* is a sequence of train items (not one element, text or a mapping)."""
+    if isinstance(items, Element):
+        raise OpticsTypeError(
+            f"LensTrain: got a single element {items!r}; pass a list of items, "
+            f"such as LensTrain([{type(items).__name__}(...)])"
+        )
+    if isinstance(items, (str, bytes, bytearray)):
+        raise OpticsTypeError(
+            f"LensTrain: got the text {items!r}; pass a list of items "
+            "(a plane name goes inside the list: LensTrain(['stop', ThinLens(50)]))"
+        )
+    if isinstance(items, Plane):
+        raise OpticsTypeError(f"LensTrain: got a single plane {items!r}; pass a list of items")
+    if isinstance(items, Mapping):
+        raise OpticsTypeError(
+            f"LensTrain: got a mapping ({type(items).__name__}); pass a list of items in light order"
+        )
+    if isinstance(items, LensTrain):
+        return (items,)
+    try:
+        return iter(items)
+    except TypeError:
+        raise OpticsTypeError(
+            f"LensTrain: items must be a list of elements, planes and trains, "
+            f"got {type(items).__name__} {items!r}"
+        ) from None
+
+
 class LensTrain:
     """A frozen sequence of elements in light order, with named planes.
 
@@ -147,7 +177,8 @@ class LensTrain:
     PlaneError
         For a duplicated or reserved plane name.
     OpticsTypeError
-        For an item that is not an element, plane or train.
+        For an item that is not an element, plane or train, and for *items*
+        that is not a list of them (one element, a string, a mapping).
 
     Examples
     --------
@@ -174,7 +205,7 @@ class LensTrain:
                 raise PlaneError(f"LensTrain: plane {plane_name!r} is named twice")
             planes[plane_name] = index
 
-        for position, item in enumerate(items):
+        for position, item in enumerate(_train_items(items)):
             if isinstance(item, Element):
                 elements.append(item)
             elif isinstance(item, (Plane, str)):

@@ -46,7 +46,7 @@ from types import MappingProxyType
 
 from optics import validate
 from optics.errors import DimensionError, InvalidParameterError, OpticsError, OpticsTypeError
-from optics.units import is_quantity, kind_of_unit, parse_quantity, quantity, to_magnitude
+from optics.units import MAX_TEXT_MAGNITUDE, is_quantity, kind_of_unit, parse_quantity, quantity, to_magnitude
 
 __all__ = [
     "TIERS",
@@ -230,8 +230,10 @@ class FieldSpec:
         """
         if self.unit in (_NUMBER, _TEXT) or not isinstance(raw, str):
             return self.parse(raw)
-        match = _NUMBER_UNIT.match(raw)
+        match = _NUMBER_UNIT.match(raw) if len(raw) <= 100 else None
         factor = _factor(self.unit, match.group(2)) if match else None
+        if factor is not None and not _plausible(float(match.group(1))):
+            factor = None  # out of the range unit text may hold: parse() refuses it with the reason
         if factor is None:  # no unit, an unknown one or the wrong dimension: parse() says which
             value = self.parse(raw)
             return float(to_magnitude(value, self.unit, name=self.name))
@@ -273,6 +275,11 @@ class FieldSpec:
 
 
 _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\s\d.+-].*?)\s*$")
+
+
+def _plausible(number: float) -> bool:
+    """The number unit text may hold (the bound of :func:`optics.units.parse_quantity`)."""
+    return number == 0 or 1 / MAX_TEXT_MAGNITUDE <= abs(number) <= MAX_TEXT_MAGNITUDE
 
 
 @functools.lru_cache(maxsize=256)

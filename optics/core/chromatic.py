@@ -40,9 +40,18 @@ import sympy
 from optics.core.elements import ThickLens
 from optics.core.materials import index_expr, material, refractive_index
 from optics.errors import InvalidParameterError, OpticsTypeError
+from optics.core.symbolic import to_expr
 from optics.units import quantity
 
-__all__ = ["Prescription", "CardinalPoints", "focal_shift", "efl_per_wavelength"]
+__all__ = [
+    "Prescription",
+    "CardinalPoints",
+    "focal_shift",
+    "efl_per_wavelength",
+    "thin_equivalent",
+    "ChromaticPoint",
+    "chromatic_response",
+]
 
 
 @dataclass(frozen=True)
@@ -292,3 +301,181 @@ def efl_per_wavelength(prescription: Prescription, wavelengths):
     """
     return quantity(prescription._cardinal_mm(wavelengths)[0], "mm")
 
+
+
+# ------------------------------------------------------ lenses in a path model
+
+
+def thin_equivalent(prescription: Prescription, wavelength, reference_wavelength=None, *, name=None) -> ThickLens:
+    r"""The lens at *wavelength*, for a path whose spacings were laid out at a reference wavelength.
+
+    A path model that places a lens as a thin lens of focal length
+    :math:`f(\lambda_\mathrm{ref})` (spacings measured to its principal planes
+    at the reference wavelength) stays exact at another wavelength when that
+    thin lens is replaced by
+
+    .. math:: M = S(-\delta_2)\, L(f(\lambda))\, S(\delta_1), \qquad
+              \delta_i = h_i(\lambda) - h_i(\lambda_\mathrm{ref})
+
+    a zero-length :class:`~optics.core.elements.ThickLens` whose principal
+    planes move by :math:`\delta_1, \delta_2`.  At the reference wavelength it
+    is the thin lens itself.
+
+    Parameters
+    ----------
+    prescription : Prescription
+        The lens.
+    wavelength : pint.Quantity
+        Vacuum wavelength.
+    reference_wavelength : pint.Quantity, optional
+        Default: the prescription's reference wavelength.
+    name : str, optional
+        Element name (default the prescription's).
+
+    >>> from optics.units import ureg
+    >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
+    >>> lens = thin_equivalent(p, 587.6 * ureg.nm, 587.6 * ureg.nm)
+    >>> lens.h1, lens.h2, lens.t
+    (0, 0, 0)
+    """
+    reference_wavelength = _reference(prescription, reference_wavelength)
+    lens = prescription.thick_lens(wavelength)
+    ref = prescription.thick_lens(reference_wavelength)
+    return ThickLens(lens.f, lens.h1 - ref.h1, lens.h2 - ref.h2, 0, name=name or prescription.name)
+
+
+@dataclass(frozen=True)
+class ChromaticPoint:
+    """Chromatic answers of a path at one wavelength, relative to a reference wavelength.
+
+    Attributes
+    ----------
+    wavelength : pint.Quantity
+        Vacuum wavelength, nm.
+    focus_shift : pint.Quantity or None
+        Where a collimated input beam focuses, past plane *end*, minus the same at
+        the reference wavelength (mm; positive away from the path's end).  None
+        when the path is afocal at this wavelength.
+    image_distances : dict
+        For each plane asked for, the distance past plane *relative_to* at which
+        it is imaged at this wavelength (mm; 0 = conjugate, negative = virtual
+        image before it).  None where it is imaged to infinity.
+    fov_scale : float or None
+        Field size at this wavelength over the field size at the reference (a
+        scan angle at plane *start* maps to a height
+        :math:`-\\det M / C` times the angle in the focal plane).  None when afocal.
+    etl_power_change : pint.Quantity or None
+        Change of the ETL's power (dpt) that brings this wavelength's focus to the
+        reference wavelength's focus.  None without an ETL power symbol.
+    """
+
+    wavelength: object
+    focus_shift: object
+    image_distances: dict
+    fov_scale: object
+    etl_power_change: object
+
+
+def _numeric_abcd(train, start, end, values):
+    a, b, c, d = train.abcd(start, end)
+    if values:
+        a, b, c, d = (e.xreplace(values) if getattr(e, "free_symbols", None) else e for e in (a, b, c, d))
+    free = set().union(*(getattr(e, "free_symbols", set()) for e in (a, b, c, d)))
+    if free:
+        raise OpticsTypeError(
+            "chromatic_response: the train built for a wavelength still holds the symbols "
+            + ", ".join(sorted(map(str, free)))
+            + "; give them values in build_train (or name the ETL power with power=)"
+        )
+    return tuple(float(e) for e in (a, b, c, d))
+
+
+def chromatic_response(build_train, wavelengths, reference_wavelength, *, start="input", end="output",
+                       imaged_planes=(), relative_to=None, power=None, reference_power=0):
+    r"""Axial colour, image positions, lateral colour and ETL correction of a path.
+
+    *build_train* rebuilds the path at a wavelength (for example with
+    :meth:`Prescription.thick_lens` or :func:`thin_equivalent` for each lens of
+    known prescription and fixed elements for the others); this function asks
+    each train the same questions and compares with the reference wavelength.
+    With :math:`M = \begin{pmatrix}A&B\\C&D\end{pmatrix}` from *start* to *end*:
+
+    * focus of a collimated input, past *end*: :math:`z_f = -A/C`;
+      ``focus_shift`` is :math:`z_f(\lambda) - z_f(\lambda_\mathrm{ref})`;
+    * field height per unit input angle in the focal plane: :math:`-\det M / C`;
+      ``fov_scale`` is its ratio to the reference;
+    * ETL: the power :math:`P_\lambda` solving :math:`z_f(P_\lambda, \lambda) = z_f(P_\mathrm{ref}, \lambda_\mathrm{ref})`
+      (linear in :math:`P` for one thin tunable lens); ``etl_power_change`` is
+      :math:`P_\lambda - P_\mathrm{ref}`.
+
+    Parameters
+    ----------
+    build_train : callable
+        ``build_train(wavelength) -> LensTrain``, numeric except perhaps the ETL
+        power symbol.
+    wavelengths : iterable of pint.Quantity, or an array Quantity
+        Vacuum wavelengths.
+    reference_wavelength : pint.Quantity
+        The design wavelength.
+    start, end : str
+        Planes: the collimated input (scan angles are measured here) and the
+        plane focus shifts are measured from (the nominal focal plane).
+    imaged_planes : sequence of str, optional
+        Planes whose image positions to report (``("galvo", "etl")``).
+    relative_to : str, optional
+        The plane image positions are measured from (``"back_aperture"``).
+    power : sympy.Symbol, optional
+        The ETL power symbol, if the train holds one.
+    reference_power : optical power, optional
+        The ETL power at the reference wavelength (default 0 dpt).
+
+    Returns
+    -------
+    tuple of ChromaticPoint
+
+    >>> from optics import LensTrain, Space, ThinLens, ureg
+    >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
+    >>> build = lambda wl: LensTrain([thin_equivalent(p, wl, 920 * ureg.nm), Space(100), "focus"])
+    >>> point = chromatic_response(build, [1040 * ureg.nm], 920 * ureg.nm, end="focus")[0]
+    >>> round(point.focus_shift.to("um").magnitude, 1), round(point.fov_scale, 5)
+    (340.9, 1.0034)
+    """
+    if not callable(build_train):
+        raise OpticsTypeError(f"chromatic_response: build_train must be a callable, got {build_train!r}")
+    if imaged_planes and relative_to is None:
+        raise OpticsTypeError("chromatic_response: imaged_planes needs relative_to (a plane name)")
+    if hasattr(wavelengths, "units") and getattr(wavelengths, "shape", ()) != ():
+        wavelengths = list(wavelengths)
+    elif hasattr(wavelengths, "units"):
+        wavelengths = [wavelengths]
+    if power is not None and not isinstance(power, sympy.Symbol):
+        raise OpticsTypeError(f"chromatic_response: power must be the ETL power Symbol, got {power!r}")
+    p_ref = to_expr(reference_power, "dpt", name="chromatic_response: reference_power")
+    ref_values = {power: p_ref} if power is not None else {}
+
+    def focus_and_field(wavelength):
+        train = build_train(wavelength)
+        a, b, c, d = _numeric_abcd(train, start, end, ref_values)
+        if c == 0:
+            return train, None, None
+        return train, -a / c, -(a * d - b * c) / c
+
+    _, z_ref, field_ref = focus_and_field(reference_wavelength)
+    out = []
+    for wavelength in wavelengths:
+        train, z, field = focus_and_field(wavelength)
+        focus_shift = None if z is None or z_ref is None else quantity(z - z_ref, "mm")
+        fov_scale = None if field is None or field_ref is None else field / field_ref
+        images = {}
+        for plane in imaged_planes:
+            _, b, _, d = _numeric_abcd(train, plane, relative_to, ref_values)
+            images[plane] = None if d == 0 else quantity(-b / d, "mm")
+        power_change = None
+        if power is not None and z_ref is not None:
+            a, _, c, _ = train.abcd(start, end)
+            solutions = sympy.solve(sympy.Eq(a + sympy.Float(z_ref) * c, 0), power)
+            real = [s for s in solutions if s.is_real]
+            if len(real) == 1:
+                power_change = quantity(float(real[0] - p_ref), "dpt")
+        out.append(ChromaticPoint(wavelength.to("nm"), focus_shift, images, fov_scale, power_change))
+    return tuple(out)

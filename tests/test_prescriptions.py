@@ -166,3 +166,26 @@ def test_every_packaged_prescription_has_a_source_and_reference():
     for name in prescription_names():
         p = prescription(name)
         assert p.source and p.known and p.reference_wavelength_nm and p.efl and p.bfl
+
+
+def test_prescriptions_of_a_lens_catalog_entry():
+    from optics.catalog.prescriptions import prescriptions_for_lens
+
+    names = [p.name for p in prescriptions_for_lens("Thorlabs AC508-200")]
+    assert names == ["Thorlabs AC508-200-B"]
+    assert [p.name for p in prescriptions_for_lens("AC254-050")] == ["Thorlabs AC254-050-A", "Thorlabs AC254-050-B"]
+    assert prescriptions_for_lens("Thorlabs LSM03-BB") == ()
+
+
+def test_every_catalog_lens_named_is_in_the_lens_catalog():
+    import pathlib
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "optics" / "catalog" / "data" / "lenses.toml"
+    lenses = {item["name"] for item in tomllib.loads(path.read_text())["lens"]}
+    named = {prescription(n).catalog_lens for n in prescription_names()} - {None}
+    assert named and named <= lenses, named - lenses

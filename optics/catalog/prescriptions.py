@@ -30,7 +30,7 @@ from optics.catalog.tomlfiles import key_line, read_toml
 from optics.core.chromatic import Prescription
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
 
-__all__ = ["prescription", "prescription_names", "read_prescriptions"]
+__all__ = ["prescription", "prescription_names", "prescriptions_for_lens", "read_prescriptions"]
 
 _REQUIRED = ("name", "radii_mm", "thicknesses_mm", "glasses", "source", "known")
 _OPTIONAL = ("efl_mm", "bfl_mm", "reference_wavelength_nm", "design_wavelengths_nm", "diameter_mm",
@@ -175,3 +175,19 @@ def prescription(name: str, *, path=None) -> Prescription:
         raise PartNotFoundError(f"no prescription for {name!r}; {hint}")
     return table[found]
 
+
+
+def prescriptions_for_lens(lens_name: str) -> tuple:
+    """Packaged prescriptions of a lens-catalog entry (one per coating variant), sorted by name.
+
+    The lens catalog names stock achromats without their coating suffix
+    (``"Thorlabs AC254-100"``); Thorlabs sells each in coating variants of
+    different design (``-A`` visible, ``-B`` near infrared), each with its
+    own prescription.  Empty when none is known.
+
+    >>> [p.name for p in prescriptions_for_lens("Thorlabs AC254-100")]
+    ['Thorlabs AC254-100-A', 'Thorlabs AC254-100-B']
+    """
+    key = _key(lens_name)
+    return tuple(p for _, p in sorted(_packaged().items())
+                 if p.catalog_lens and key in (_key(p.catalog_lens), _key(p.catalog_lens.split(" ", 1)[-1])))

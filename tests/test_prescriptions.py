@@ -65,7 +65,7 @@ def test_thin_limit_of_a_doublet_adds_surface_powers():
 @pytest.mark.parametrize("name", prescription_names())
 def test_catalog_achromat_efl_and_bfl_at_the_reference_wavelength(name):
     # Independent reference: the maker's EFL and BFL (Thorlabs product data) at the
-    # reference wavelength (587.6 nm for -A, 855 nm for -B).  Tolerance 0.5 %:
+    # reference wavelength (587.6 nm for -A, 707 nm for -AB, 855 nm for -B).  Tolerance 0.5 %:
     # the maker rounds to 0.1 mm and quotes nominal values; glass melt data vary.
     p = prescription(name)
     points = p.cardinal_points(p.reference_wavelength())
@@ -173,7 +173,8 @@ def test_prescriptions_of_a_lens_catalog_entry():
 
     names = [p.name for p in prescriptions_for_lens("Thorlabs AC508-200")]
     assert names == ["Thorlabs AC508-200-B"]
-    assert [p.name for p in prescriptions_for_lens("AC254-050")] == ["Thorlabs AC254-050-A", "Thorlabs AC254-050-B"]
+    assert [p.name for p in prescriptions_for_lens("AC254-050")] == [
+        "Thorlabs AC254-050-A", "Thorlabs AC254-050-AB", "Thorlabs AC254-050-B"]
     assert prescriptions_for_lens("Thorlabs LSM03-BB") == ()
 
 

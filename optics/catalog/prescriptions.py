@@ -182,11 +182,11 @@ def prescriptions_for_lens(lens_name: str) -> tuple:
 
     The lens catalog names stock achromats without their coating suffix
     (``"Thorlabs AC254-100"``); Thorlabs sells each in coating variants of
-    different design (``-A`` visible, ``-B`` near infrared), each with its
+    different design (``-A`` visible, ``-AB`` 400-1100 nm, ``-B`` near infrared), each with its
     own prescription.  Empty when none is known.
 
     >>> [p.name for p in prescriptions_for_lens("Thorlabs AC254-100")]
-    ['Thorlabs AC254-100-A', 'Thorlabs AC254-100-B']
+    ['Thorlabs AC254-100-A', 'Thorlabs AC254-100-AB', 'Thorlabs AC254-100-B']
     """
     key = _key(lens_name)
     return tuple(p for _, p in sorted(_packaged().items())

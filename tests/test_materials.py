@@ -121,7 +121,7 @@ def test_strings_and_wrong_dimensions_are_refused():
 def test_every_material_names_its_source():
     for name in material_names():
         mat = material(name)
-        assert mat.source and mat.known in ("maker text", "secondary")
+        assert mat.source and mat.known in ("maker text", "secondary", "derived")
 
 
 def test_a_malformed_data_file_names_the_entry():

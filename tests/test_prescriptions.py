@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy
 
-from optics import ThickLens
+from optics import LensTrain, Space, ThickLens
 from optics.catalog.prescriptions import prescription, prescription_names, read_prescriptions
 from optics.core.chromatic import Prescription, efl_per_wavelength, focal_shift
 from optics.errors import DesignFileError, InvalidParameterError, PartNotFoundError
@@ -190,3 +190,15 @@ def test_every_catalog_lens_named_is_in_the_lens_catalog():
     lenses = {item["name"] for item in tomllib.loads(path.read_text())["lens"]}
     named = {prescription(n).catalog_lens for n in prescription_names()} - {None}
     assert named and named <= lenses, named - lenses
+
+
+def test_an_air_spaced_doublet_is_two_lenses_and_a_gap():
+    # Glass "air" (n = 1) between two elements: the same as two thick lenses 2 mm apart.
+    p = Prescription("air-spaced", (60.0, -45.0, -44.0, -150.0), (6.0, 2.0, 2.5), ("N-BK7", "air", "N-SF5"))
+    wl = 920 * nm
+    n1, gap, n2 = p.indices(wl)
+    assert gap == 1.0
+    two = LensTrain([ThickLens.from_surfaces(60.0, -45.0, 6.0, n1), Space(2.0), ThickLens.from_surfaces(-44.0, -150.0, 2.5, n2)])
+    lens = p.thick_lens(wl)
+    assert float(lens.f) == pytest.approx(two.efl().magnitude, rel=1e-12)
+    assert float(lens.f + lens.h2) == pytest.approx(two.back_focal_distance().magnitude, rel=1e-12)

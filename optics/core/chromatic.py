@@ -107,7 +107,8 @@ class Prescription:
     thicknesses : tuple of float
         Centre thicknesses in mm, one fewer than *radii*.
     glasses : tuple of str
-        Glass of each element (names in :func:`~optics.core.materials.material_names`).
+        Glass of each element (names in :func:`~optics.core.materials.material_names`;
+        ``"air"`` for the gap of an air-spaced lens).
     efl, bfl : float, optional
         The maker's effective and back focal lengths (mm) at
         *reference_wavelength_nm*, when known; used as checks, never in a calculation.

@@ -55,6 +55,12 @@ def test_media_against_their_papers():
     assert refractive_index("CaF2", 587.6 * nm) == pytest.approx(1.43385, abs=5e-5)
     # Water at 20 °C: n_D = 1.3330 (589.3 nm; CRC Handbook), Kedenburg's fit reaches it within 3e-4.
     assert refractive_index("water", 589.3 * nm) == pytest.approx(1.3330, abs=3e-4)
+    # Daimon & Masumura (2007) give the absolute index: n_D(air-relative) = 1.3330 times
+    # n_air = 1.00027 (standard air at 589 nm, Ciddor, Appl. Opt. 35, 1566 (1996)) = 1.33336.
+    assert refractive_index("water (Daimon)", 589.3 * nm) == pytest.approx(1.3330 * 1.00027, abs=1e-4)
+    # The two water fits, from independent measurements, agree within 1e-3 over 700-1100 nm.
+    band = np.linspace(700, 1100, 9) * nm
+    assert np.max(np.abs(refractive_index("water", band) - refractive_index("water (Daimon)", band))) < 1e-3
     # and water stays below 1.33 and decreases through the two-photon band
     n = refractive_index("water", np.array([700, 920, 1040, 1300]) * nm)
     assert np.all(np.diff(n) < 0) and 1.31 < n[-1] < n[0] < 1.331

@@ -137,9 +137,19 @@ class GddBudget:
     total: object
 
     def duration(self, tau0, prechirp_gdd=None):
-        """Pulse FWHM at the end of the path for a transform-limited input of FWHM *tau0*.
+        """Pulse FWHM at the end of the path for a transform-limited input.
 
-        *prechirp_gdd* (fs², default none) is added to the path's GDD.
+        Parameters
+        ----------
+        tau0 : pint.Quantity
+            Input intensity FWHM (a time).
+        prechirp_gdd : pint.Quantity, optional
+            GDD applied before the path (fs²), added to the path's; see :func:`prechirp`.
+
+        Returns
+        -------
+        pint.Quantity
+            Output FWHM, fs.
         """
         gdd = self.total if prechirp_gdd is None else self.total + prechirp_gdd
         return broadened_duration(tau0, gdd)

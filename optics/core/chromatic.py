@@ -161,7 +161,17 @@ class Prescription:
 
     # ---------------------------------------------------------------- lenses
     def indices(self, wavelength) -> tuple:
-        """Index of each glass at a vacuum wavelength (Quantity; plain numbers are mm).
+        """Index of each glass at a vacuum wavelength.
+
+        Parameters
+        ----------
+        wavelength : pint.Quantity
+            Vacuum wavelength (plain numbers are mm).
+
+        Returns
+        -------
+        tuple of float
+            One index per glass, in light order.
 
         >>> from optics.units import ureg
         >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
@@ -172,6 +182,13 @@ class Prescription:
 
     def thick_lens(self, wavelength, *, name=None) -> ThickLens:
         """The lens as a :class:`~optics.core.elements.ThickLens` at one wavelength.
+
+        Parameters
+        ----------
+        wavelength : pint.Quantity
+            Vacuum wavelength (plain numbers are mm).
+        name : str, optional
+            Element name (default the prescription's name).
 
         >>> from optics.units import ureg
         >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
@@ -187,6 +204,13 @@ class Prescription:
         The matrix is formed with one index symbol per glass and the
         dispersion formulas substituted afterwards, so the expressions stay
         small.  Compile them (:func:`optics.compile_expr`) for sweeps.
+
+        Parameters
+        ----------
+        wavelength : sympy.Symbol
+            The vacuum wavelength symbol, in mm (the library's length unit).
+        name : str, optional
+            Element name (default the prescription's name).
 
         >>> lam = sympy.Symbol("wavelength", positive=True)
         >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
@@ -211,7 +235,17 @@ class Prescription:
         return f, f + h2, f - h1, h1, h2
 
     def cardinal_points(self, wavelength) -> CardinalPoints:
-        """EFL, BFL, FFL and principal planes at a vacuum wavelength (Quantity or array Quantity).
+        """EFL, BFL, FFL and principal planes at a vacuum wavelength.
+
+        Parameters
+        ----------
+        wavelength : pint.Quantity
+            Vacuum wavelength, scalar or array (plain numbers are mm); the
+            fields of the result have its shape.
+
+        Returns
+        -------
+        CardinalPoints
 
         >>> from optics.units import ureg
         >>> p = Prescription("singlet", (51.5, float("inf")), (5.0,), ("N-BK7",))
@@ -290,9 +324,21 @@ def focal_shift(prescription: Prescription, wavelengths, reference_wavelength=No
 
 
 def efl_per_wavelength(prescription: Prescription, wavelengths):
-    """Effective focal length at each wavelength (Quantity in mm, shape of *wavelengths*).
+    """Effective focal length at each wavelength.
 
     The per-element input of a thin-lens-equivalent path rebuilt per wavelength.
+
+    Parameters
+    ----------
+    prescription : Prescription
+        The lens.
+    wavelengths : pint.Quantity
+        Vacuum wavelength(s), scalar or array (plain numbers are mm).
+
+    Returns
+    -------
+    pint.Quantity
+        In mm, the shape of *wavelengths*.
 
     >>> import numpy as np
     >>> from optics.units import ureg

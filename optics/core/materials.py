@@ -116,6 +116,12 @@ class Material:
 
         Constants enter as sympy Floats of the decimals published (15 digits).
 
+        Parameters
+        ----------
+        wavelength : sympy.Expr, optional
+            The vacuum wavelength **in µm** (default :data:`WAVELENGTH_UM`); pass
+            ``1000 * symbol`` for a symbol in mm (or use :func:`index_expr`).
+
         >>> material("water").index_expr()
         sqrt(0.75831*wavelength_um**2/(wavelength_um**2 - 0.01007) + 0.08495*wavelength_um**2/(wavelength_um**2 - 8.91377) + 1)
         """

@@ -44,7 +44,7 @@ def test_glasses_of_the_thorlabs_achromats_are_there():
     # Issue 18 / brief: every glass of the AC254/AC508 prescriptions we carry.
     for name in ["N-BK7", "N-SF2", "N-SF5", "N-SF6HT", "N-SF10", "N-SF11", "N-SF57", "N-LAK22",
                  "N-BAF10", "N-SSK5", "N-LASF44", "N-SK2", "SF2", "SF5", "LAFN7", "N-SF8",
-                 "fused silica", "CaF2", "water"]:
+                 "fused silica", "CaF2", "water", "water (Daimon)", "heavy water", "air"]:
         assert material(name).name == name
 
 
@@ -61,6 +61,8 @@ def test_media_against_their_papers():
     # The two water fits, from independent measurements, agree within 1e-3 over 700-1100 nm.
     band = np.linspace(700, 1100, 9) * nm
     assert np.max(np.abs(refractive_index("water", band) - refractive_index("water (Daimon)", band))) < 1e-3
+    # Heavy water at 20 °C: n_D = 1.3284 (CRC Handbook of Chemistry and Physics); Kedenburg's fit within 5e-4.
+    assert refractive_index("heavy water", 589.3 * nm) == pytest.approx(1.3284, abs=5e-4)
     # and water stays below 1.33 and decreases through the two-photon band
     n = refractive_index("water", np.array([700, 920, 1040, 1300]) * nm)
     assert np.all(np.diff(n) < 0) and 1.31 < n[-1] < n[0] < 1.331

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import sympy
 
@@ -349,7 +350,6 @@ def efl_per_wavelength(prescription: Prescription, wavelengths):
     return quantity(prescription._cardinal_mm(wavelengths)[0], "mm")
 
 
-
 # ------------------------------------------------------ lenses in a path model
 
 
@@ -403,8 +403,8 @@ class ChromaticPoint:
         Where a collimated input beam focuses, past plane *end*, minus the same at
         the reference wavelength (mm; positive away from the path's end).  None
         when the path is afocal at this wavelength.
-    image_distances : dict
-        For each plane asked for, the distance past plane *relative_to* at which
+    image_distances : mapping
+        Read-only; for each plane asked for, the distance past plane *relative_to* at which
         it is imaged at this wavelength (mm; 0 = conjugate, negative = virtual
         image before it).  None where it is imaged to infinity.
     fov_scale : float or None
@@ -524,5 +524,6 @@ def chromatic_response(build_train, wavelengths, reference_wavelength, *, start=
             real = [s for s in solutions if s.is_real]
             if len(real) == 1:
                 power_change = quantity(float(real[0] - p_ref), "dpt")
-        out.append(ChromaticPoint(wavelength.to("nm"), focus_shift, images, fov_scale, power_change))
+        out.append(ChromaticPoint(wavelength.to("nm"), focus_shift, MappingProxyType(images), fov_scale,
+                                  power_change))
     return tuple(out)

@@ -364,22 +364,71 @@ class ThickLens(Element):
 
         Uses :math:`M = I(n, n_m, R_2)\, S(t)\, I(n_m, n, R_1)` and reads the
         focal length and principal planes off it.  ``R = inf`` gives a flat face.
+        A singlet case of :meth:`from_prescription`.
 
         >>> lens = ThickLens.from_surfaces(100, -100, 10, 1.5)
         >>> lens.f, lens.h1, lens.h2
         (6000/59, 200/59, -200/59)
         """
-        label = f"{cls.__name__}.from_surfaces"
-        nm = to_expr(n_medium, "dimensionless", name=f"{label}: medium index n_medium", positive=True)
-        first = Interface(nm, n, R1)
-        inside = Space(t, n)
-        second = Interface(n, nm, R2)
-        a, b, c, d = matmul2(second.abcd, matmul2(inside.abcd, first.abcd))
-        if c.is_zero:
+        return cls.from_prescription((R1, R2), (t,), (n,), n_medium, name=name,
+                                     _label=f"{cls.__name__}.from_surfaces")
+
+    @classmethod
+    def from_prescription(cls, radii, thicknesses, indices, n_medium=1, *, name=None, _label=None):
+        r"""Thick lens from a prescription: singlet, cemented doublet, triplet ...
+
+        Surfaces :math:`R_1 \ldots R_k` separate media of indices
+        :math:`n_m, n_1, \ldots, n_{k-1}, n_m`; the centre thicknesses
+        :math:`t_1 \ldots t_{k-1}` lie between them.  The vertex-to-vertex matrix
+
+        .. math:: M = I(n_{k-1}, n_m, R_k)\, S(t_{k-1}) \cdots S(t_1)\, I(n_m, n_1, R_1)
+
+        gives the effective focal length and the principal planes (see the
+        class docstring); the element's thickness is :math:`\sum t_i`.
+
+        Parameters
+        ----------
+        radii : sequence of length
+            Surface radii in light order (mm if plain numbers), positive when the
+            centre of curvature lies downstream; ``float('inf')`` for a flat face.
+        thicknesses : sequence of length
+            Centre thicknesses, one fewer than *radii*.
+        indices : sequence of float or sympy expression
+            Index of each glass, one per thickness.  Sympy expressions (an index
+            as a function of a wavelength symbol) give a lens symbolic in it.
+        n_medium : float, optional
+            Index of the medium on both sides (default 1, air).
+        name : str, optional
+
+        Raises
+        ------
+        InvalidParameterError
+            For mismatched lengths, non-positive indices or an afocal result.
+
+        >>> doublet = ThickLens.from_prescription((50, -40, -200), (6, 2), (1.5, 1.7))
+        >>> round(float(doublet.f), 3), doublet.t
+        (117.115, 8)
+        """
+        label = _label or f"{cls.__name__}.from_prescription"
+        radii, thicknesses, indices = tuple(radii), tuple(thicknesses), tuple(indices)
+        if len(radii) < 2 or len(thicknesses) != len(radii) - 1 or len(indices) != len(thicknesses):
             raise InvalidParameterError(
-                f"{label}: R1={R1}, R2={R2}, t={t}, n={n} make an afocal element (no focal length)"
+                f"{label}: a prescription needs k >= 2 radii, k - 1 thicknesses and k - 1 indices; "
+                f"got {len(radii)} radii, {len(thicknesses)} thicknesses, {len(indices)} indices"
             )
+        nm = to_expr(n_medium, "dimensionless", name=f"{label}: medium index n_medium", positive=True)
+        media = (nm,) + indices + (nm,)
+        abcd = (_ONE, _ZERO, _ZERO, _ONE)
+        for i, R in enumerate(radii):
+            abcd = matmul2(Interface(media[i], media[i + 1], R).abcd, abcd)
+            if i < len(thicknesses):
+                abcd = matmul2(Space(thicknesses[i], media[i + 1]).abcd, abcd)
+        a, b, c, d = abcd
+        if c.is_zero:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(("R", "t", "n"), (radii, thicknesses, indices)))
+            raise InvalidParameterError(f"{label}: {shown} make an afocal element (no focal length)")
         f, h1, h2 = cancel_entries((-1 / c, (d - 1) / c, (1 - a) / c))
+        t = sum((to_expr(x, "mm", name=f"{label}: thickness") for x in thicknesses), _ZERO)
         return cls(f, h1, h2, t, name=name)
 
     @property

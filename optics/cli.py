@@ -545,7 +545,14 @@ def _safe_streams():
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``optics`` console script."""
+    """Entry point of the ``optics`` console script.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments (default ``sys.argv[1:]``).
+
+    """
     parser = _ArgumentParser(
         prog="optics",
         description="Design calculator for point-scanning (two-photon) microscopes.",

@@ -122,6 +122,8 @@ class Component:
 
     Parameters
     ----------
+    lines : tuple
+        (key, line) pairs: where each value was written.
     kind : str
         ``"objective"``, ``"scanner"``, ``"lens"`` or ``"etl"``.
     part : str or None
@@ -139,7 +141,13 @@ class Component:
     lines: tuple = field(default=(), compare=False, repr=False)
 
     def line(self, key):
-        """Line of *key* in the design file (None if unknown)."""
+        """Line of *key* in the design file (None if unknown).
+
+        Parameters
+        ----------
+        key : str
+
+        """
         for k, n in self.lines:
             if k == key:
                 return n
@@ -201,6 +209,8 @@ class Design:
 
     Parameters
     ----------
+    extra_parts_files : tuple of str
+        Part files added on the command line (``--parts``).
     name : str
         Design name (report title).
     beam_diameter : Quantity

@@ -62,6 +62,11 @@ class UnitTextError(OpticsValueError):
 class MissingSymbolsError(OpticsValueError):
     """A symbolic expression was evaluated without values for all its symbols.
 
+    Parameters
+    ----------
+    context : str
+        Who asks, for the message.
+
     Attributes
     ----------
     missing : tuple of str

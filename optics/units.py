@@ -111,6 +111,10 @@ _KIND_NAMES = {
 def is_quantity(value) -> bool:
     """Return True if *value* is a pint Quantity (of any registry).
 
+    Parameters
+    ----------
+    value : object
+
     >>> from optics.units import ureg
     >>> is_quantity(ureg.Quantity(1, "mm")), is_quantity(1.0)
     (True, False)
@@ -120,6 +124,10 @@ def is_quantity(value) -> bool:
 
 def kind_of_unit(unit: str) -> str:
     """Name the physical kind of a unit string, for error messages.
+
+    Parameters
+    ----------
+    unit : str
 
     >>> kind_of_unit("mm"), kind_of_unit("dpt")
     ('length', 'optical power')
@@ -218,6 +226,12 @@ def _text_value_error(value, unit, name):
 def to_base(value, *, name: str):
     """Convert a Quantity to the base unit of its own dimension.
 
+    Parameters
+    ----------
+    value : Quantity, number or sympy expression
+    name : str
+        What the value is, for messages.
+
     Returns ``(magnitude, unit)``; plain values come back with unit ``None``.
 
     >>> from optics.units import ureg
@@ -244,6 +258,12 @@ def to_base(value, *, name: str):
 def quantity(magnitude, unit: str):
     """Wrap a plain magnitude (number or numpy array) as a Quantity in *unit*.
 
+    Parameters
+    ----------
+    magnitude : number or array
+    unit : str
+        Unit text from the library's own code (never user text).
+
     >>> quantity(12.5, "mm")
     <Quantity(12.5, 'millimeter')>
     """
@@ -252,6 +272,12 @@ def quantity(magnitude, unit: str):
 
 def as_result(expr, unit: str):
     """Return a Quantity if *expr* is numeric, else the sympy expression itself.
+
+    Parameters
+    ----------
+    expr : sympy expression
+    unit : str
+        Base unit of *expr*.
 
     This is how lens-train properties answer: numbers with units for a
     numeric train, closed forms (in the base unit *unit*) for a symbolic one.

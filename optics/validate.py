@@ -46,13 +46,29 @@ __all__ = [
 
 
 def scalar_or_array(value):
-    """A Python float for 0-d values, the float array otherwise."""
+    """A Python float for 0-d values, the float array otherwise.
+
+    Parameters
+    ----------
+    value : numpy array
+
+    """
     arr = np.asarray(value, dtype=float)
     return float(arr) if arr.ndim == 0 else arr
 
 
 def number(value, unit, name):
-    """Magnitude of *value* in *unit* as a float array (type-checked, not range-checked)."""
+    """Magnitude of *value* in *unit* as a float array (type-checked, not range-checked).
+
+    Parameters
+    ----------
+    value : number, array or Quantity
+    unit : str
+        Base unit (a Quantity is converted to it).
+    name : str
+        What the value is, for messages.
+
+    """
     if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
         raise OpticsTypeError(f"{name} must be a number or Quantity, got {value!r}")
     magnitude = to_magnitude(value, unit, name=name)
@@ -70,6 +86,16 @@ def _first_bad(value, arr, bad):
 def positive(value, unit, name, *, allow_zero=False):
     """*value* in *unit*, checked to be positive (or >= 0) and finite.
 
+    Parameters
+    ----------
+    value : number, array or Quantity
+    unit : str
+        Base unit (a Quantity is converted to it).
+    name : str
+        What the value is, for messages.
+    allow_zero : bool
+        Accept zero.
+
     Returns a float for scalars and a float array for arrays.
     """
     if type(value) in (float, int):  # fast path for plain numbers (catalog files)
@@ -84,7 +110,17 @@ def positive(value, unit, name, *, allow_zero=False):
 
 
 def finite(value, unit, name):
-    """*value* in *unit*, checked to be finite (any sign)."""
+    """*value* in *unit*, checked to be finite (any sign).
+
+    Parameters
+    ----------
+    value : number, array or Quantity
+    unit : str
+        Base unit (a Quantity is converted to it).
+    name : str
+        What the value is, for messages.
+
+    """
     if type(value) in (float, int) and math.isfinite(value):  # fast path for plain numbers
         return float(value)
     arr = number(value, unit, name)
@@ -95,7 +131,16 @@ def finite(value, unit, name):
 
 
 def fraction(value, name):
-    """A dimensionless value in (0, 1]."""
+    """A dimensionless value in (0, 1].
+
+    Parameters
+    ----------
+    value : number or array
+        Between 0 and 1.
+    name : str
+        What the value is, for messages.
+
+    """
     arr = number(value, "dimensionless", name)
     bad = ~np.isfinite(arr) | (arr <= 0) | (arr > 1)
     if np.any(bad):
@@ -105,6 +150,14 @@ def fraction(value, name):
 
 def count(value, name, *, minimum=1):
     """A whole number >= *minimum*.
+
+    Parameters
+    ----------
+    value : int
+    name : str
+        What the value is, for messages.
+    minimum : int
+        Smallest allowed value.
 
     >>> count(512, "pixels per line")
     512

@@ -370,6 +370,11 @@ def _read_path(path):
 class Catalog:
     """An immutable collection of parts, looked up by name.
 
+    Parameters
+    ----------
+    entries : sequence of CatalogEntry
+        The parts, in file order.
+
     Build one with :meth:`default` (the packaged parts), :meth:`from_file`
     or :meth:`from_text`, and extend it with :meth:`with_file`, which
     returns a new catalog.

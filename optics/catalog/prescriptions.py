@@ -184,6 +184,11 @@ def prescription(name: str, *, path=None) -> Prescription:
 def prescriptions_for_lens(lens_name: str) -> tuple:
     """Packaged prescriptions of a lens-catalog entry (one per coating variant), sorted by name.
 
+    Parameters
+    ----------
+    lens_name : str
+        A lens catalog name or alias.
+
     The lens catalog names stock achromats without their coating suffix
     (``"Thorlabs AC254-100"``); Thorlabs sells each in coating variants of
     different design (``-A`` visible, ``-AB`` 400-1100 nm, ``-B`` near infrared), each with its

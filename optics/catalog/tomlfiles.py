@@ -380,6 +380,15 @@ class LineIndex:
     def line(self, table, key, index=0):
         """1-based line of *key* in the *index*-th ``[table]`` (None: top level).
 
+        Parameters
+        ----------
+        table : str or None
+            Table name (None: top level).
+        key : str or None
+            Key in the table (None: the table header).
+        index : int
+            Which table of an array of tables.
+
         When the key is not found, the table's header line is returned (None
         at top level, or for an unknown table).
         """

@@ -49,6 +49,13 @@ def _sorted_symbols(symbols):
 class CompiledExpression:
     """A numpy-vectorized function of an expression's free symbols.
 
+    Parameters
+    ----------
+    units : dict
+        Base units of the arguments, for Quantity inputs.
+    check_finite : bool
+        Raise on inf or nan results.
+
     Made by :func:`compile_expr`.  Call it with arrays, numbers or
     Quantities, positionally in the order of :attr:`args` or by symbol name.
 

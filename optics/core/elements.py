@@ -163,6 +163,11 @@ class Element:
     def subs(self, values: dict):
         """Return a new element with symbols replaced (values validated again).
 
+        Parameters
+        ----------
+        values : dict
+            Symbol (or name) to value.
+
         >>> f = sympy.Symbol("f", positive=True)
         >>> ThinLens(f, name="scan lens").subs({f: 50})
         ThinLens(f=50, name='scan lens')
@@ -251,6 +256,12 @@ class ThinLens(Element):
     @classmethod
     def from_power(cls, power, *, name=None):
         """Thin lens of optical power *power* in diopters (1/m).
+
+        Parameters
+        ----------
+        power : optical power
+            Power in dpt (1000 / f in mm).
+        name : str, optional
 
         >>> ThinLens.from_power(20).f
         50
@@ -361,6 +372,18 @@ class ThickLens(Element):
     @classmethod
     def from_surfaces(cls, R1, R2, t, n, n_medium=1, *, name=None):
         r"""Thick lens from two surface radii, centre thickness and index.
+
+        Parameters
+        ----------
+        R1, R2 : length
+            Radii of curvature (positive: centre downstream; ``inf`` for flat).
+        t : length
+            Centre thickness.
+        n : float
+            Index of the glass.
+        n_medium : float
+            Index of the medium on both sides.
+        name : str, optional
 
         Uses :math:`M = I(n, n_m, R_2)\, S(t)\, I(n_m, n, R_1)` and reads the
         focal length and principal planes off it.  ``R = inf`` gives a flat face.

@@ -34,6 +34,10 @@ _BAD_NUMBERS = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo)
 def is_numeric(expr) -> bool:
     """True if *expr* has no free symbols.
 
+    Parameters
+    ----------
+    expr : sympy expression or number
+
     >>> is_numeric(sympy.Integer(3)), is_numeric(sympy.Symbol("f"))
     (True, False)
     """
@@ -133,6 +137,13 @@ def to_expr(value, unit: str, *, name: str, nonzero=False, positive=False, finit
 def symbols(names: str, **assumptions):
     """Make real, positive sympy symbols (the usual case for focal lengths).
 
+    Parameters
+    ----------
+    names : str
+        Space- or comma-separated names.
+    **assumptions
+        sympy assumptions (default ``positive=True``).
+
     A thin wrapper over :func:`sympy.symbols` with ``positive=True`` by
     default; pass ``positive=False`` for signed quantities such as a lens
     power or a displacement.
@@ -150,12 +161,23 @@ def symbols(names: str, **assumptions):
 
 
 def cancel_entries(entries):
-    """Cancel each entry of a tuple of expressions (numbers pass through)."""
+    """Cancel each entry of a tuple of expressions (numbers pass through).
+
+    Parameters
+    ----------
+    entries : iterable of sympy expressions
+
+    """
     return tuple(e if e.is_number else sympy.cancel(e) for e in entries)
 
 
 def matmul2(second, first):
     """Product ``second @ first`` of two 2x2 matrices given as (A, B, C, D).
+
+    Parameters
+    ----------
+    first, second : tuple
+        Matrix entries ``(A, B, C, D)``; *first* acts first.
 
     Symbolic entries are cancelled as they are formed, which keeps the
     expressions of long trains small (no ``simplify`` on the full product).
@@ -173,6 +195,15 @@ def matmul2(second, first):
 
 def symbol_for(key, free_symbols, *, context: str):
     """Find the symbol among *free_symbols* that *key* (a Symbol or its name) means.
+
+    Parameters
+    ----------
+    key : sympy.Symbol or str
+        A symbol or its name.
+    free_symbols : iterable of sympy.Symbol
+        The symbols to look among.
+    context : str
+        Who asks, for the error message.
 
     Names are matched, never parsed.
 

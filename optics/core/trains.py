@@ -64,6 +64,11 @@ ImageLocation = namedtuple("ImageLocation", ["z", "magnification", "plane"])
 class Plane:
     """A named reference plane inside a :class:`LensTrain`.
 
+    Parameters
+    ----------
+    name : str
+        The plane's name.
+
     A plain string in the element list means the same thing.
 
     >>> Plane("galvo")
@@ -309,6 +314,11 @@ class LensTrain:
     def section(self, start="input", end="output") -> "LensTrain":
         """The part of the train between two planes, with the planes inside it.
 
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
         >>> from optics import Space, ThinLens
         >>> t = LensTrain(["a", Space(10), "b", ThinLens(10), "c"])
         >>> t.section("b", "c")
@@ -347,7 +357,14 @@ class LensTrain:
 
     # -- matrices ---------------------------------------------------------------
     def abcd(self, start="input", end="output") -> tuple:
-        """Entries ``(A, B, C, D)`` of the matrix from plane *start* to *end*."""
+        """Entries ``(A, B, C, D)`` of the matrix from plane *start* to *end*.
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         i, j = self._span(start, end)
         return _product(self._elements[i:j])
 
@@ -358,6 +375,11 @@ class LensTrain:
 
     def matrix_between(self, start="input", end="output") -> sympy.ImmutableMatrix:
         """The 2x2 matrix from plane *start* to plane *end*.
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
 
         >>> from optics import Space, ThinLens
         >>> LensTrain(["a", Space(10), "b", ThinLens(10)]).matrix_between("a", "b")
@@ -378,7 +400,14 @@ class LensTrain:
         )
 
     def indices(self, start="input", end="output") -> tuple:
-        """Refractive indices ``(n_in, n_out)`` at planes *start* and *end*."""
+        """Refractive indices ``(n_in, n_out)`` at planes *start* and *end*.
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         i, j = self._span(start, end)
         return self._index_at(i, "in"), self._index_at(j, "out")
 
@@ -400,6 +429,11 @@ class LensTrain:
 
     def subs(self, values: dict) -> "LensTrain":
         """A new train with symbols replaced by values (numbers or Quantities).
+
+        Parameters
+        ----------
+        values : dict
+            Symbol (or name) to value; Quantities are converted to base units.
 
         Keys are sympy symbols or their names; Quantities are converted to the
         unit the symbol stands for.
@@ -432,11 +466,23 @@ class LensTrain:
         return a, b, c, d
 
     def is_afocal(self, start="input", end="output") -> bool:
-        """True if the section maps parallel rays to parallel rays (C = 0)."""
+        """True if the section maps parallel rays to parallel rays (C = 0).
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         return bool(self.abcd(start, end)[2].is_zero)
 
     def efl(self, start="input", end="output"):
         r"""Effective focal length :math:`f = -1/(n_\mathrm{out} C)` (mm).
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
 
         >>> from optics import Space, ThinLens
         >>> LensTrain([ThinLens(100), Space(50), ThinLens(100)]).efl()
@@ -447,23 +493,49 @@ class LensTrain:
         return as_result(sympy.cancel(-1 / (n_out * c)), "mm")
 
     def power(self, start="input", end="output"):
-        r"""Optical power :math:`\Phi = -n_\mathrm{out} C` in diopters."""
+        r"""Optical power :math:`\Phi = -n_\mathrm{out} C` in diopters.
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         _, _, c, _ = self.abcd(start, end)
         n_out = self.indices(start, end)[1]
         return as_result(sympy.cancel(-1000 * n_out * c), "dpt")
 
     def back_focal_distance(self, start="input", end="output"):
-        """Distance from plane *end* to the back focal point, :math:`-A/C` (mm)."""
+        """Distance from plane *end* to the back focal point, :math:`-A/C` (mm).
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         a, _, c, _ = self._power_entry(start, end)
         return as_result(sympy.cancel(-a / c), "mm")
 
     def front_focal_distance(self, start="input", end="output"):
-        """Distance from the front focal point to plane *start*, :math:`-D/C` (mm)."""
+        """Distance from the front focal point to plane *start*, :math:`-D/C` (mm).
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
+
+        """
         _, _, c, d = self._power_entry(start, end)
         return as_result(sympy.cancel(-d / c), "mm")
 
     def principal_planes(self, start="input", end="output") -> tuple:
         r"""Positions of the front and back principal planes (mm).
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
 
         The front one is measured from plane *start*, the back one from plane
         *end*, both positive downstream.
@@ -480,11 +552,23 @@ class LensTrain:
         )
 
     def is_conjugate(self, start, end) -> bool:
-        """True if plane *start* is imaged onto plane *end* (B = 0)."""
+        """True if plane *start* is imaged onto plane *end* (B = 0).
+
+        Parameters
+        ----------
+        start, end : str
+            The two planes.
+
+        """
         return bool(self.abcd(start, end)[1].is_zero)
 
     def magnification(self, start, end):
         """Lateral magnification A from plane *start* to its image at plane *end*.
+
+        Parameters
+        ----------
+        start, end : str
+            Planes (default the train's input and output).
 
         Raises
         ------
@@ -501,6 +585,13 @@ class LensTrain:
 
     def image_distance(self, plane, after="output"):
         """Distance past plane *after* at which plane *plane* is imaged, :math:`-B/D`.
+
+        Parameters
+        ----------
+        plane : str
+            The object plane.
+        after : str
+            Plane the distance is measured from (default the output).
 
         Negative values mean a virtual image (before *after*).
 
@@ -525,6 +616,11 @@ class LensTrain:
 
     def image_of(self, plane) -> ImageLocation | None:
         """Find the first real image of a plane downstream of it (numeric trains).
+
+        Parameters
+        ----------
+        plane : str
+            The object plane.
 
         Walks the train from *plane*; after each element the image lies at
         :math:`-B/D` past it, and it is real if that distance falls inside the

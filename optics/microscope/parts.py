@@ -366,6 +366,11 @@ def _keyed(err, key):
 class Part:
     """Base class of the part kinds: checks every schema value, keeps provenance, replace.
 
+    Parameters
+    ----------
+    sources : dict
+        Key to :class:`ValueSource`: where each value comes from.
+
     A kind subclasses it with a ``KIND`` (data-file table name), a
     ``DATA_FILE``, a ``name`` field and one :func:`part_field` per value;
     ``_derive(label)`` may fill derived values and apply cross-value rules.

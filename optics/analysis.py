@@ -21,11 +21,14 @@ of view measured in the plane where the input beam focuses.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optics.acquisition import scanning
-from optics.errors import OpticsTypeError, OpticsWarning
-from optics.microscope.path import FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
+from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, path_gdd, prechirp
+from optics.catalog.prescriptions import prescription
+from optics.core.chromatic import ChromaticPoint, chromatic_response, thin_equivalent
+from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
+from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
 from optics.microscope.resolution import Resolution
 from optics.units import is_quantity, quantity, to_magnitude
@@ -37,6 +40,9 @@ __all__ = [
     "ScanningAnalysis",
     "PartRow",
     "ScanAngle",
+    "ChromaticAnalysis",
+    "PulseAnalysis",
+    "CHROMATIC_WAVELENGTHS",
     "analyze",
     "analyze_path",
     "DEFAULT_ETL_DISPLACEMENT",
@@ -45,6 +51,12 @@ __all__ = [
 #: How far the ETL is moved downstream of its place in the design for the
 #: second transfer curve (mm).
 DEFAULT_ETL_DISPLACEMENT = 10.0
+
+#: Wavelengths of the chromatic sweep (nm): 700 to 1400 nm in 50 nm steps.
+CHROMATIC_WAVELENGTHS = tuple(range(700, 1401, 50))
+
+#: Wavelengths the report lists chromatic numbers at (nm), besides the figure's sweep.
+_REPORTED_WAVELENGTHS = (800, 1040, 1300)
 
 #: A transfer curve whose largest deviation from its line is below this
 #: fraction of its z span is exactly linear (the rest is round-off).
@@ -163,6 +175,58 @@ class ScanAngle:
 
 
 @dataclass(frozen=True)
+class ChromaticAnalysis:
+    """Axial and lateral colour of the path, relative to the design wavelength.
+
+    Attributes
+    ----------
+    reference : Quantity
+        The design wavelength (nm).
+    lenses : tuple of (str, str)
+        Lens roles modelled from their prescription, and the prescription's name.
+    without_prescription : tuple of str
+        Lens roles without a known prescription, treated as free of colour (the
+        objective always is: its chromatic focal shift is the maker's).
+    sweep : tuple of ChromaticPoint
+        Every wavelength of :data:`CHROMATIC_WAVELENGTHS` (without ETL correction).
+    reported : tuple of ChromaticPoint
+        The wavelengths the report lists, with the ETL power change that brings
+        each to the design wavelength's focus (None without an ETL).
+    """
+
+    reference: object
+    lenses: tuple
+    without_prescription: tuple
+    sweep: tuple
+    reported: tuple
+
+
+@dataclass(frozen=True)
+class PulseAnalysis:
+    """Group-delay dispersion of the path at the design wavelength, and what it does to a pulse.
+
+    Attributes
+    ----------
+    budget : GddBudget
+        GDD per part with known glass (centre thicknesses) and any given GDD.
+    unknown : tuple of str
+        Parts of unknown glass and no given GDD (not counted).
+    pulse_duration : Quantity or None
+        Transform-limited FWHM at the laser (the design's ``pulse_duration``).
+    broadened : Quantity or None
+        FWHM at the sample without pre-chirp.
+    prechirp : Quantity
+        The pre-chirp that compensates the counted GDD (fs²).
+    """
+
+    budget: GddBudget
+    unknown: tuple
+    pulse_duration: object
+    broadened: object
+    prechirp: object
+
+
+@dataclass(frozen=True)
 class PartRow:
     """A part of the design: role, name, summary of its values and where they come from.
 
@@ -225,6 +289,10 @@ class Analysis:
     beam_walks : tuple of (str, Quantity)
         Per scanner, how far the beam moves across the back aperture over its
         sweep (mm; zero when the scanner is imaged onto it).
+    chromatic : ChromaticAnalysis or None
+        With a design wavelength and at least one lens of known prescription.
+    pulses : PulseAnalysis or None
+        With a design wavelength.
     """
 
     title: str
@@ -252,6 +320,8 @@ class Analysis:
     parts: tuple = ()
     scan_angles: tuple = ()
     beam_walks: tuple = ()
+    chromatic: ChromaticAnalysis | None = None
+    pulses: PulseAnalysis | None = None
 
 
 def _curve(label, view) -> TransferCurve:
@@ -424,6 +494,65 @@ def _part_rows(design, parts) -> tuple:
     return tuple(rows)
 
 
+def _lens_parts(path, parts) -> dict:
+    """Lens role -> Lens part, in light order."""
+    out = {}
+    if parts.get("etl_relay"):
+        out["etl_relay_1"], out["etl_relay_2"] = parts["etl_relay"]
+    for k, pair in enumerate(parts["relays"]):
+        if pair is not None:
+            out[f"relay{k + 1}_1"], out[f"relay{k + 1}_2"] = pair
+    out["scan_lens"], out["tube_lens"] = parts["scan_lens"], parts["tube_lens"]
+    return {role: part for role, part in out.items() if role in path.lens_roles}
+
+
+def _prescriptions(lenses) -> dict:
+    found = {}
+    for role, part in lenses.items():
+        try:
+            found[role] = prescription(part.name)
+        except OpticsError:
+            continue  # no public prescription: treated as free of colour, and said so
+    return found
+
+
+def _chromatic(path, lenses, found, wavelength):
+    if not found:
+        return None
+    ref = wavelength.to("nm")
+
+    def build(wl, nominal=True):
+        models = {role: replace(path.lens(role), element=thin_equivalent(p, wl, ref)) for role, p in found.items()}
+        moved = path.with_lenses(keep_spacings=True, **models)
+        return moved.nominal_train if nominal else moved.train
+
+    common = dict(start=path.input_plane, end="sample", imaged_planes=path.pupil_planes, relative_to="back_aperture")
+    sweep = chromatic_response(build, [quantity(w, "nm") for w in CHROMATIC_WAVELENGTHS], ref, **common)
+    listed = [quantity(w, "nm") for w in _REPORTED_WAVELENGTHS]
+    if path.etl is not None:
+        reported = chromatic_response(lambda wl: build(wl, nominal=False), listed, ref, power=ETL_POWER,
+                                      reference_power=path.etl.reference_power, **common)
+    else:
+        reported = chromatic_response(build, listed, ref, **common)
+    return ChromaticAnalysis(ref, tuple((r, p.name) for r, p in found.items()),
+                             tuple(r for r in lenses if r not in found), sweep, reported)
+
+
+def _pulses(lenses, found, design):
+    if design.wavelength is None:
+        return None
+    items = [found[role] for role in lenses if role in found]
+    unknown = [f"{role} ({lenses[role].name})" for role in lenses if role not in found]
+    if design.objective_gdd is not None:
+        items.append(FixedGdd("objective", design.objective_gdd, f"{design.origin}: objective_gdd"))
+    else:
+        unknown.append("objective (give objective_gdd in the design)")
+    budget = path_gdd(items, design.wavelength)
+    tau0 = design.pulse_duration
+    return PulseAnalysis(budget, tuple(unknown), tau0, None if tau0 is None else broadened_duration(tau0, budget.total),
+                         prechirp(budget))
+
+
 def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
     """Analyse a design: resolve its parts and build its path once, derive everything.
 
@@ -439,8 +568,12 @@ def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
     """
     parts = design.parts()
     path = design.scan_path(check=False, parts=parts)
-    return analyze_path(
+    lenses = _lens_parts(path, parts)
+    found = _prescriptions(lenses)
+    chromatic = None if design.wavelength is None else _chromatic(path, lenses, found, design.wavelength)
+    analysis = analyze_path(
         path, design.wavelength, design.n_pixels, title=design.name, origin=design.origin,
         n_lines=design.n_lines, rep_rate=design.rep_rate, scanner_parts=parts["scanners"],
         parts=_part_rows(design, parts), etl_displacement=etl_displacement,
     )
+    return replace(analysis, chromatic=chromatic, pulses=_pulses(lenses, found, design))

@@ -85,6 +85,8 @@ _TOP_KEYS = {
     "rep_rate": "MHz",
     "parts_file": _TEXT,
     "fill_limit": _NUMBER,
+    "pulse_duration": "fs",
+    "objective_gdd": "fs**2",
 }
 # Keys of a part table in a design: "part" (a catalog name), "name", the part
 # class's schema (optics.microscope.parts.part_schema: one schema for catalog
@@ -237,6 +239,10 @@ class Design:
         Extra catalog file, relative to the design file.
     fill_limit : float or None
         Largest footprint / clear aperture without a warning (default 0.85).
+    pulse_duration : Quantity or None
+        Transform-limited pulse FWHM at the laser.
+    objective_gdd : Quantity or None
+        The objective's group-delay dispersion (fs²), from its maker.
     spacings : tuple of three Quantities or None
         Last scanner -> scan lens, scan lens -> tube lens, tube lens -> back aperture; None for 4f.
     origin : str
@@ -264,6 +270,8 @@ class Design:
     parts_file: str | None = None
     spacings: tuple | None = None
     fill_limit: float | None = None
+    pulse_duration: object = None
+    objective_gdd: object = None
     origin: str = field(default="<design>", compare=False)
     extra_parts_files: tuple = field(default=(), compare=False)
 
@@ -544,6 +552,8 @@ class _Reader:
             parts_file=top.get("parts_file"),
             spacings=spacings,
             fill_limit=top.get("fill_limit"),
+            pulse_duration=top.get("pulse_duration"),
+            objective_gdd=top.get("objective_gdd"),
             origin=self.label,
         )
 

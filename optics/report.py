@@ -289,6 +289,50 @@ def _power_items(a: Analysis) -> list:
     return items
 
 
+def _chromatic_items(a: Analysis) -> list:
+    c = a.chromatic
+    if c is None:
+        return []
+    ref = c.reference.to("nm").magnitude
+    section = f"Colour, relative to {ref:g} nm (paraxial; lenses of known prescription)"
+    items = [ReportItem("chromatic.lenses", section, "lenses from their prescription", [n for _, n in c.lenses]),
+             ReportItem("chromatic.without_prescription", section, "treated as free of colour",
+                        list(c.without_prescription) + ["objective"], "no public prescription")]
+    for point in c.reported:
+        nm = f"{point.wavelength.to('nm').magnitude:g}"
+        if point.focus_shift is not None:
+            items.append(ReportItem(f"chromatic.{nm}.focus_shift", section, f"{nm} nm: focus shift",
+                                    point.focus_shift.to("um"), "in the sample, + deeper"))
+        for plane, where in point.image_distances.items():
+            if where is not None:
+                items.append(ReportItem(f"chromatic.{nm}.{plane}_image", section, f"{nm} nm: {plane} image",
+                                        where.to("mm"), "past the back aperture"))
+        if point.fov_scale is not None:
+            items.append(ReportItem(f"chromatic.{nm}.fov_change", section, f"{nm} nm: FOV change (%)",
+                                    100 * (point.fov_scale - 1)))
+        if point.etl_power_change is not None:
+            items.append(ReportItem(f"chromatic.{nm}.etl_power_change", section, f"{nm} nm: ETL power to refocus",
+                                    point.etl_power_change.to("dpt"), f"brings the focus back to {ref:g} nm's"))
+    return items
+
+
+def _pulse_items(a: Analysis) -> list:
+    p = a.pulses
+    if p is None:
+        return []
+    section = f"Pulse dispersion at {p.budget.wavelength.to('nm').magnitude:g} nm"
+    items = [ReportItem(f"pulses.gdd.{i + 1}", section, f"GDD: {c.name}", c.gdd.to("fs**2"), c.how)
+             for i, c in enumerate(p.budget.contributions)]
+    items.append(ReportItem("pulses.gdd_total", section, "GDD of the parts counted", p.budget.total.to("fs**2")))
+    items.append(ReportItem("pulses.unknown", section, "not counted (glass unknown)", list(p.unknown)))
+    items.append(ReportItem("pulses.prechirp", section, "pre-chirp that compensates it", p.prechirp.to("fs**2")))
+    if p.broadened is not None:
+        items.append(ReportItem("pulses.broadened", section,
+                                f"{p.pulse_duration.to('fs').magnitude:g} fs pulse at the sample", p.broadened.to("fs"),
+                                "transform-limited Gaussian, no pre-chirp"))
+    return items
+
+
 def _path_items(a: Analysis) -> list:
     items = [
         ReportItem("path.length", "Path", "length from input to objective", a.length),
@@ -309,7 +353,8 @@ def render_report(analysis: Analysis) -> Report:
     """
     if not isinstance(analysis, Analysis):
         raise OpticsTypeError(f"render_report: expected an Analysis, got {type(analysis).__name__}")
-    items = _optics_items(analysis) + _power_items(analysis) + _scanning_items(analysis) + _path_items(analysis)
+    items = (_optics_items(analysis) + _power_items(analysis) + _scanning_items(analysis)
+             + _chromatic_items(analysis) + _pulse_items(analysis) + _path_items(analysis))
     parts = tuple((p.role, p.name, p.summary, p.status) for p in analysis.parts)
     return Report(title=analysis.title, origin=analysis.origin, items=tuple(items), warnings=analysis.warnings,
                   parts=parts, extras={"analysis": analysis})

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from optics.analysis import analyze, analyze_path
+from optics.report import render_report
 from optics.cli import main
 from optics.design import Design
 from optics.microscope.parts import Objective, Scanner, TunableLensPart
@@ -160,12 +161,12 @@ def test_cli_reports_text_json_and_all_figures_for_non_4f_designs(case, tmp_path
     text = capsys.readouterr().out
     assert "z range" in text and "Field of view" in text and "not conjugate" in text
     stems = {p.stem for p in out.iterdir()}
-    assert stems == {"layout", "transfer_curve", "beam_focus", "scanning"}
+    assert stems == {"layout", "transfer_curve", "beam_focus", "scanning", "chromatic"}
     assert main(["report", str(design), "--json", "--out", str(tmp_path / "figs2")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["values"]["remote_focus.z_range"]["unit"] == "µm"
     assert data["values"]["remote_focus.z_range"]["value"] > 0
-    assert len(data["figures"]) == 8
+    assert len(data["figures"]) == 10
 
 
 def test_one_report_run_resolves_the_parts_and_builds_the_path_once(monkeypatch, tmp_path, capsys):
@@ -227,3 +228,36 @@ def test_close_coupled_scanners_in_a_design_file(tmp_path, capsys):
     file.write_text(text)
     assert main(["report", str(file), "--out", str(tmp_path / "figs")]) == 0
     assert "galvo: beam walk at back aperture" in capsys.readouterr().out
+
+
+def test_colour_and_pulse_dispersion_of_the_default_design():
+    # Pulse: tau = tau0 sqrt(1 + (4 ln2 GDD / tau0^2)^2) for a transform-limited Gaussian
+    # (Diels & Rudolph, Ultrashort Laser Pulse Phenomena, eq. 1.164 in FWHM form).
+    text = _with(DEFAULT_TOML, "n_pixels = 512", 'n_pixels = 512\npulse_duration = "100 fs"\nobjective_gdd = "3000 fs^2"')
+    design = Design.from_toml(text)
+    assert Design.from_toml(design.to_toml()) == design
+    a = analyze(design)
+    total = a.pulses.budget.total.to("fs**2").magnitude
+    assert total == pytest.approx(sum(c.gdd.to("fs**2").magnitude for c in a.pulses.budget.contributions))
+    assert any(c.name == "objective" and c.gdd.to("fs**2").magnitude == 3000 for c in a.pulses.budget.contributions)
+    assert a.pulses.broadened.to("fs").magnitude == pytest.approx(
+        100 * math.sqrt(1 + (4 * math.log(2) * total / 100**2) ** 2))
+    assert a.pulses.prechirp.to("fs**2").magnitude == pytest.approx(-total)
+    # Colour: the relays have public prescriptions, the scan and tube lens do not (treated as free of
+    # colour, and the report says so); at the design wavelength nothing moves.
+    c = a.chromatic
+    assert [role for role, _ in c.lenses] == ["etl_relay_1", "etl_relay_2", "relay1_1", "relay1_2"]
+    assert c.without_prescription == ("scan_lens", "tube_lens")
+    nm = [p.wavelength.to("nm").magnitude for p in c.sweep]
+    assert nm[0] == 700 and nm[-1] == 1400  # the sweep runs 700-1400 nm
+    # the galvo sees only achromatic lenses downstream: its image stays on the back aperture
+    assert all(abs(p.image_distances["galvo"].to("mm").magnitude) < 1e-9 for p in c.sweep)
+    # the ETL power change refocuses: z linear in the ETL's vergence (ETL conjugate to the back focal
+    # plane), so the change undoes the focus shift along the slope -n f_o^2 k^2 / 1000 mm/dpt
+    slope = -1.333 * 12.5**2 / 4  # um per dpt (k = 1/2)
+    for p in c.reported:
+        assert p.etl_power_change.to("dpt").magnitude == pytest.approx(
+            -p.focus_shift.to("um").magnitude / slope, rel=0.01)
+    report = render_report(a)
+    assert report.value("chromatic.1040.focus_shift").to("um") == c.reported[1].focus_shift.to("um")
+    assert "objective" in report.value("chromatic.without_prescription")

@@ -431,7 +431,7 @@ def test_report_figures_of_the_default_design(design, path, tmp_path):
     before = plt.get_fignums()
     figures = report_figures(design)
     assert plt.get_fignums() == before
-    assert sorted(figures) == ["beam_focus", "layout", "scanning", "transfer_curve"]
+    assert sorted(figures) == ["beam_focus", "chromatic", "layout", "scanning", "transfer_curve"]
     assert all(isinstance(f, Figure) for f in figures.values())
     # transfer curve: conjugate ETL over the part's range, n f_o^2 k^2 P (post formula in water)
     ax = figures["transfer_curve"].axes[0]

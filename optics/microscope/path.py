@@ -71,7 +71,7 @@ from typing import NamedTuple
 
 import sympy
 
-from optics.core.elements import ABCD, Space, ThinLens, TunableLens
+from optics.core.elements import ABCD, Element, Space, ThinLens, TunableLens
 from optics.core.symbolic import to_expr
 from optics.core.trains import ImageLocation, LensTrain
 from optics.errors import (
@@ -228,6 +228,10 @@ class LensModel:
         Clear-aperture diameter; None when unknown.
     name : str
         Part name, for messages and reports.
+    element : Element, optional
+        The element the train uses for this lens; default ``ThinLens(f)``.  A
+        zero-length :class:`~optics.core.elements.ThickLens` models the lens at
+        another wavelength (:func:`optics.core.chromatic.thin_equivalent`).
 
     >>> LensModel(50).f
     50
@@ -236,14 +240,27 @@ class LensModel:
     f: object
     aperture: object = None
     name: str = ""
+    element: object = None
 
     def __post_init__(self):
         label = f"lens {self.name!r}" if self.name else "lens"
+        if self.element is not None and not isinstance(self.element, Element):
+            raise OpticsTypeError(f"{label}: element must be an optics Element, got {self.element!r}")
         object.__setattr__(self, "f", to_expr(self.f, "mm", name=f"{label}: focal length f", positive=True,
                                               nonzero=True))
         if self.aperture is not None:
             object.__setattr__(self, "aperture", to_expr(self.aperture, "mm", name=f"{label}: aperture",
                                                          positive=True, nonzero=True))
+
+    def as_element(self, name):
+        """The element of this lens in a train: *element* if given, else a thin lens of focal length *f*.
+
+        Parameters
+        ----------
+        name : str
+            Element name (the lens's plane).
+        """
+        return self.element if self.element is not None else ThinLens(self.f, name=name)
 
     @classmethod
     def of(cls, value, role) -> "LensModel":
@@ -318,8 +335,8 @@ class Relay:
     def _items(self, prefix):
         d1, d2, d3 = self.spacings
         return [
-            Space(d1), f"{prefix}_1", ThinLens(self.first.f, name=f"{prefix}_1"), Space(d2),
-            f"{prefix}_2", ThinLens(self.second.f, name=f"{prefix}_2"), Space(d3),
+            Space(d1), f"{prefix}_1", self.first.as_element(f"{prefix}_1"), Space(d2),
+            f"{prefix}_2", self.second.as_element(f"{prefix}_2"), Space(d3),
         ]
 
 
@@ -883,15 +900,17 @@ class ScanPath:
             check=check,
         )
 
-    def with_lenses(self, **lenses) -> "ScanPath":
+    def with_lenses(self, keep_spacings=False, **lenses) -> "ScanPath":
         """A copy with some lenses replaced, by role (plane) name.
 
         Parameters
         ----------
+        keep_spacings : bool
+            Keep every spacing as it is (default False: the spacings around a
+            replaced lens are reset to 4f for its new focal length).
         **lenses : length, sympy expression, Lens or LensModel
             By role: ``scan_lens``, ``tube_lens``, ``relay1_1``, ``relay1_2``,
-            ..., ``etl_relay_1``, ``etl_relay_2``.  The spacings around a
-            replaced lens are reset to 4f.
+            ..., ``etl_relay_1``, ``etl_relay_2``.
 
         >>> ScanPath.symbolic().with_lenses(tube_lens=200).back_aperture_beam
         200*D/f_s
@@ -905,15 +924,15 @@ class ScanPath:
             elif role in ("etl_relay_1", "etl_relay_2") and etl_relay is not None:
                 pair = [etl_relay.first, etl_relay.second]
                 pair[int(role[-1]) - 1] = value
-                etl_relay = Relay(*pair)
+                etl_relay = Relay(*pair, etl_relay.spacings if keep_spacings else None)
             elif role.startswith("relay") and role in self.lens_roles:
                 k = int(role[5:].partition("_")[0]) - 1
                 pair = [relays[k].first, relays[k].second]
                 pair[int(role[-1]) - 1] = value
-                relays[k] = Relay(*pair)
+                relays[k] = Relay(*pair, relays[k].spacings if keep_spacings else None)
             else:
                 raise PlaneError(f"ScanPath.with_lenses: no lens role {role!r}; roles are {', '.join(self.lens_roles)}")
-        if "scan_lens" in changes or "tube_lens" in changes:
+        if ("scan_lens" in changes or "tube_lens" in changes) and not keep_spacings:
             changes["spacings"] = None
         return replace(self, relays=tuple(relays), etl_relay=etl_relay, **changes)
 
@@ -1007,8 +1026,8 @@ class ScanPath:
         d1, d2, d3 = self.spacings
         o = self.objective
         items += [
-            Space(d1), "scan_lens", ThinLens(self.scan_lens.f, name="scan_lens"), Space(d2), "tube_lens",
-            ThinLens(self.tube_lens.f, name="tube_lens"), Space(d3), "back_aperture",
+            Space(d1), "scan_lens", self.scan_lens.as_element("scan_lens"), Space(d2), "tube_lens",
+            self.tube_lens.as_element("tube_lens"), Space(d3), "back_aperture",
             Space(o.f), "objective", ABCD(1, 0, -1 / (o.n * o.f), 1 / o.n, 1, o.n, name="objective"),
             Space(o.n * o.f, n=o.n), "sample",
         ]

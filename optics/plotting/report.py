@@ -17,6 +17,10 @@ number drawn comes from the analysis:
 ``"beam_focus"``
     With a wavelength: the Gaussian beam near the focus in the sample
     (:func:`~optics.plotting.focus.plot_beam_near_focus`).
+``"chromatic"``
+    With a wavelength and lenses of known prescription (designs only): the
+    focus shift and where the pupil planes are imaged, against wavelength
+    (700-1400 nm), relative to the design wavelength.
 ``"scanning"``
     With a resonant scanner of known frequency (designs only): the scan
     speed across the line and, with ``n_pixels``, the pixel dwell times
@@ -25,7 +29,7 @@ number drawn comes from the analysis:
 
 >>> from optics.design import Design
 >>> sorted(report_figures(Design.default()))
-['beam_focus', 'layout', 'scanning', 'transfer_curve']
+['beam_focus', 'chromatic', 'layout', 'scanning', 'transfer_curve']
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ def report_figures(analysis) -> dict:
     -------
     dict of str to matplotlib.figure.Figure
         Keys among ``"layout"``, ``"transfer_curve"``, ``"beam_focus"``,
-        ``"scanning"`` (see the module docstring for when each is made).
+        ``"chromatic"``, ``"scanning"`` (see the module docstring for when each is made).
     """
     from optics.plotting.focus import plot_beam_near_focus
     from optics.plotting.layout import plot_layout
@@ -105,6 +109,32 @@ def report_figures(analysis) -> dict:
         plot_beam_near_focus(a.wavelength, path, ax=fig.add_subplot())
         fig.suptitle(f"{title}: Gaussian beam at the focus (paraxial)", fontsize="medium")
         figures["beam_focus"] = fig
+
+    c = a.chromatic
+    if c is not None:
+        import numpy as np
+
+        fig = _figure((11, 4.2))
+        ax_focus, ax_image = fig.subplots(1, 2)
+        nm = np.array([p.wavelength.to("nm").magnitude for p in c.sweep])
+        shift = np.array([np.nan if p.focus_shift is None else p.focus_shift.to("um").magnitude for p in c.sweep])
+        ax_focus.plot(nm, shift, marker=".", gid="focus_shift")
+        ax_focus.axhline(0, color="0.6", lw=0.6)
+        ax_focus.set_xlabel("wavelength (nm)")
+        ax_focus.set_ylabel("focus shift in the sample (µm)")
+        ax_focus.set_title(f"axial colour, relative to {c.reference.to('nm').magnitude:g} nm", fontsize="small")
+        for plane in path.pupil_planes:
+            where = [p.image_distances.get(plane) for p in c.sweep]
+            mm = np.array([np.nan if w is None else w.to("mm").magnitude for w in where])
+            ax_image.plot(nm, mm, marker=".", label=plane, gid=f"image:{plane}")
+        ax_image.axhline(0, color="0.6", lw=0.6)
+        ax_image.set_xlabel("wavelength (nm)")
+        ax_image.set_ylabel("image past the back aperture (mm)")
+        ax_image.set_title("where the pupil planes are imaged", fontsize="small")
+        ax_image.legend(fontsize="small")
+        free = ", ".join(list(c.without_prescription) + ["objective"])
+        fig.suptitle(f"{title}: colour (paraxial; treated as free of colour: {free})", fontsize="medium")
+        figures["chromatic"] = fig
 
     s = a.scanning
     if s is not None:

@@ -94,7 +94,11 @@ class RemoteFocusAnalysis:
     Attributes
     ----------
     etl_name : str
-    power_min, power_max, offset_power : Quantity
+    power_min : Quantity
+        The ETL's range and its offset lens (dpt).
+    power_max : Quantity
+        The ETL's range and its offset lens (dpt).
+    offset_power : Quantity
         The ETL's range and its offset lens (dpt).
     z_range : ZRange
         Focus shifts at the range ends and their span (µm).
@@ -121,7 +125,9 @@ class ScanningAnalysis:
 
     Attributes
     ----------
-    plane, scanner : str
+    plane : str
+        Its plane and part name.
+    scanner : str
         Its plane and part name.
     freq : Quantity
         Resonant frequency.
@@ -258,7 +264,9 @@ class Analysis:
 
     Attributes
     ----------
-    title, origin : str
+    title : str
+        Design name and file.
+    origin : str
         Design name and file.
     path : ScanPath
         The one path every value comes from.
@@ -267,16 +275,20 @@ class Analysis:
     beam_at : str
     beam_diameter : Quantity or None
         As given, at ``beam_at``.
-    back_aperture_beam, back_aperture : Quantity or None
+    back_aperture_beam : Quantity or None
         Beam and back-aperture diameters (mm).
-    fill_ratio, effective_na : float or None
+    back_aperture : Quantity or None
+        Beam and back-aperture diameters (mm).
+    fill_ratio : float or None
+    effective_na : float or None
     resolution : Resolution or None
     fovs : tuple of FieldOfView
-    pixel_sizes : tuple of (plane, Quantity)
+    pixel_sizes : tuple of (str, Quantity)
     focus_distance : Quantity
         Where a collimated input focuses past the nominal focal plane (mm; 0 for 4f).
     remote_focus : RemoteFocusAnalysis or None
-    conjugation, clipping : tuples of ConjugationRow, ClippingRow
+    conjugation : tuples of ConjugationRow, ClippingRow
+    clipping : tuples of ConjugationRow, ClippingRow
     power : PowerBudget or None
         Transmission of the Gaussian beam through every known aperture.
     length : Quantity

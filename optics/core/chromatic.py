@@ -512,7 +512,7 @@ def chromatic_response(build_train, wavelengths, reference_wavelength, *, start=
     for wavelength in wavelengths:
         train, z, field = focus_and_field(wavelength)
         focus_shift = None if z is None or z_ref is None else quantity(z - z_ref, "mm")
-        fov_scale = None if field is None or field_ref is None else field / field_ref
+        fov_scale = None if field is None or not field_ref else field / field_ref  # no field at the reference: no scale
         images = {}
         for plane in imaged_planes:
             _, b, _, d = _numeric_abcd(train, plane, relative_to, ref_values)

@@ -160,7 +160,9 @@ class ClippingRow(NamedTuple):
 
     Attributes
     ----------
-    plane, part : str
+    plane : str
+        Plane and part name.
+    part : str
         Plane and part name.
     aperture : Quantity
         Clear-aperture diameter.

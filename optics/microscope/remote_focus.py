@@ -64,7 +64,6 @@ __all__ = [
     "remote_focus_train",
     "linearity",
     "RemoteFocus",
-    "ZRange",
     "Linearity",
 ]
 

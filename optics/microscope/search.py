@@ -221,7 +221,8 @@ class SearchResult:
         (part name, when parts were given), one column per metric.
     pareto : numpy structured array
         Non-dominated feasible sets over the Pareto metrics (same columns).
-    n_evaluated, n_feasible : int
+    n_evaluated : int
+    n_feasible : int
     roles : tuple of str
     metrics : tuple of Metric
     template : ScanPath

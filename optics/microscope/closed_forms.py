@@ -37,6 +37,7 @@ D*f_t/f_s
 
 from __future__ import annotations
 
+import numpy as np
 import sympy
 
 from optics.core.beams import GaussianBeam, waist_after_abcd
@@ -52,12 +53,36 @@ __all__ = [
     "fov_expr",
     "footprint_expr",
     "scan_offset_expr",
+    "beam_walk_expr",
     "image_offset_expr",
     "focus_distance_expr",
     "focus_shift_expr",
     "fov_scale_expr",
     "reference_power",
 ]
+
+def _symbolic(x) -> bool:
+    return isinstance(x, sympy.Basic)
+
+
+def _cancel(x):
+    """Cancel a sympy expression; numbers and numpy arrays (drawn builds) pass through."""
+    return sympy.cancel(x) if _symbolic(x) else x
+
+
+def _abs(x):
+    return sympy.Abs(x) if _symbolic(x) else np.abs(x)
+
+
+def _tan(angle, like):
+    """tan(angle), a float when it multiplies arrays."""
+    return sympy.tan(angle) if _symbolic(like) else np.tan(float(angle))
+
+
+def _zero(x) -> bool:
+    """Provably zero (symbolic); arrays are never refused here (a zero gives inf, checked by the caller)."""
+    return bool(_cancel(x).is_zero) if _symbolic(x) else False
+
 
 #: The forms of the field of view: exact paraxial for a distortion-free scan
 #: lens (f·tanθ mapping), the small-angle form used in the reference post, and
@@ -81,7 +106,7 @@ def beam_diameter_expr(train, plane, diameter, *, start="input"):
     .. math:: D(\text{plane}) = |A_{\text{start}\to\text{plane}}|\,D_\mathrm{in}
     """
     a = train.abcd(start, plane)[0]
-    return sympy.cancel(sympy.Abs(a) * diameter)
+    return _cancel(_abs(a) * diameter)
 
 
 def fill_expr(beam_diameter, back_aperture):
@@ -95,7 +120,7 @@ def fill_expr(beam_diameter, back_aperture):
     >>> fill_expr(sympy.Integer(20), sympy.Integer(16))
     5/4
     """
-    return sympy.cancel(beam_diameter / back_aperture)
+    return _cancel(beam_diameter / back_aperture)
 
 
 def chief_ray_scale_expr(train, scanner, *, end="sample", focus_distance=0):
@@ -115,7 +140,7 @@ def chief_ray_scale_expr(train, scanner, *, end="sample", focus_distance=0):
     .. math:: s = B + z_f D
     """
     _, b, _, d = train.abcd(scanner, end)
-    return sympy.cancel(b + focus_distance * d)
+    return _cancel(b + focus_distance * d)
 
 
 def fov_expr(train, scanner, angle, *, end="sample", focus_distance=0, form="exact"):
@@ -142,12 +167,33 @@ def fov_expr(train, scanner, angle, *, end="sample", focus_distance=0, form="exa
     """
     if form not in FOV_FORMS:
         raise OpticsValueError(f"fov_expr: form must be one of {FOV_FORMS}, got {form!r}")
-    s = sympy.Abs(chief_ray_scale_expr(train, scanner, end=end, focus_distance=focus_distance))
+    s = _abs(chief_ray_scale_expr(train, scanner, end=end, focus_distance=focus_distance))
     if form == "exact":
-        return 2 * s * sympy.tan(angle / 2)
+        return 2 * s * _tan(angle / 2, s)
     if form == "f_theta":
-        return s * angle
-    return s * sympy.tan(angle)
+        return s * (angle if _symbolic(s) else float(angle))
+    return s * _tan(angle, s)
+
+
+def beam_walk_expr(train, scanner, angle, *, end="back_aperture"):
+    r"""Signed travel of the beam across plane *end* as *scanner* sweeps its full optical angle (mm).
+
+    Parameters
+    ----------
+    train : LensTrain
+    scanner : str
+        Plane of the scan pivot.
+    angle : sympy expression or number
+        Full optical scan angle :math:`\alpha` (rad).
+    end : str
+        The plane (default the back aperture).
+
+    .. math:: \Delta = 2 B \tan(\alpha/2)
+
+    with :math:`B` from the scanner to *end*: zero when the scanner is imaged onto it.
+    """
+    b = train.abcd(scanner, end)[1]
+    return _cancel(2 * b) * _tan(angle / 2, b)
 
 
 def scan_offset_expr(train, plane, scanners):
@@ -208,17 +254,17 @@ def image_offset_expr(train, plane, end):
         When the image is at infinity (:math:`D = 0`).
     """
     _, b, _, d = train.abcd(plane, end)
-    if sympy.cancel(d).is_zero:
+    if _zero(d):
         raise NoFocusError(f"image_offset_expr: {plane!r} is imaged to infinity in the space of {end!r}")
-    return sympy.cancel(-b / d)
+    return _cancel(-b / d)
 
 
 def _focus_from_abcd(abcd, beam, label):
     a, _, c, _ = abcd
     if beam is None:
-        if sympy.cancel(c).is_zero:
+        if _zero(c):
             raise NoFocusError(f"{label}: the train is afocal (C = 0), so a collimated beam has no finite focus")
-        return sympy.cancel(-a / c)
+        return _cancel(-a / c)
     if not isinstance(beam, GaussianBeam):
         raise OpticsTypeError(f"{label}: beam must be a GaussianBeam or None, got {beam!r}")
     return waist_after_abcd(abcd, beam._x, beam._y)

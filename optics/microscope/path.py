@@ -1380,8 +1380,7 @@ class ScanPath:
         angle = self.scanners[i].optical_angle
         if angle is None:
             raise OpticsValueError(f"ScanPath.beam_walk: scanner {plane!r} has no scan angle")
-        b = self.nominal_train.abcd(plane, "back_aperture")[1]
-        return as_result(sympy.cancel(2 * sympy.Abs(b)) * sympy.tan(angle / 2), "mm")
+        return as_result(sympy.Abs(cf.beam_walk_expr(self.nominal_train, plane, angle)), "mm")
 
     def pixel_size(self, n_pixels, scanner=None, form="exact"):
         r"""Pixel size :math:`s_\mathrm{FOV}/N` for *n_pixels* pixels across the scan (µm).

@@ -195,7 +195,11 @@ def _write_figures(analysis, out_dir: Path) -> list:
     """Render every figure of *analysis* into a folder beside *out_dir*, then swap it in as a whole."""
     from optics.plotting.report import report_figures
 
-    figures = report_figures(analysis)
+    return _save_figures(report_figures(analysis), out_dir)
+
+
+def _save_figures(figures: dict, out_dir: Path) -> list:
+    """Save *figures* (PNG and SVG) into a folder beside *out_dir*, then swap it in as a whole."""
     out_dir = Path(out_dir)
     staging = None
     try:
@@ -327,6 +331,96 @@ def _cmd_search(args) -> int:
     return 0
 
 
+def _tolerances(design, args):
+    from optics.microscope.tolerance import (
+        DEFAULT_FOCAL_LENGTH_TOLERANCE,
+        DEFAULT_PLACEMENT_TOLERANCE,
+        Tolerances,
+    )
+
+    def pick(cli, file, default):
+        return cli if cli is not None else file if file is not None else default
+
+    placement = design.placement_tolerance.to("mm").magnitude if design.placement_tolerance is not None else None
+    return Tolerances(
+        focal_length=pick(args.focal_length_tolerance, design.focal_length_tolerance, DEFAULT_FOCAL_LENGTH_TOLERANCE),
+        placement=pick(args.placement_tolerance, placement, DEFAULT_PLACEMENT_TOLERANCE),
+        distribution=pick(args.distribution, design.tolerance_distribution, "uniform"),
+    )
+
+
+def _tolerance_text(design, tol, rows, mc, top) -> str:
+    sigmas = dict(mc.sigmas)
+    lines = [f"optics tolerance: {design.name}", f"design: {design.origin}",
+             f"tolerances: focal lengths ±{100 * tol.focal_length:g} %, placements ±{tol.placement:g} mm, "
+             f"{tol.distribution}", "", "Which placement matters most (spread each parameter causes alone, 1 sigma)"]
+    for spread in mc.spreads:
+        unit = f" {spread.unit}" if spread.unit else ""
+        ranked = sorted((r for r in rows if r.quantity == spread.quantity),
+                        key=lambda r: -abs(r.derivative) * sigmas.get(r.parameter, 0.0))[:top]
+        parts = ", ".join(f"{r.parameter} {abs(r.derivative) * sigmas.get(r.parameter, 0.0):.3g}{unit}"
+                          f" ({r.derivative:+.4g}/mm)" for r in ranked if r.derivative)
+        lines.append(f"  {spread.quantity:<16} {parts or 'insensitive'}")
+    lines += ["", f"{mc.n} drawn builds (quantity: design -> mean ± sd, 5-95 %; first-order sd; driven by)"]
+    for spread in mc.spreads:
+        unit = f" {spread.unit}" if spread.unit else ""
+        lines.append(f"  {spread.quantity:<16} {spread.nominal + 0.0:.4g} -> {spread.mean:.4g} ± {spread.std:.3g}{unit}, "
+                     f"{spread.p05:.4g} to {spread.p95:.4g}; first order {spread.first_order_std:.3g}; "
+                     f"{spread.driver}")
+    lines += ["", f"Yield {100 * mc.yield_fraction:.4g} % inside every window"]
+    for (name, low, high), (_, fail) in zip(mc.limits, mc.failures):
+        lines.append(f"  {name:<16} window {low:.4g} to {high:.4g}: {100 * fail:.3g} % of builds outside")
+    if mc.compensation is not None:
+        c = mc.compensation
+        lines += ["", f"Compensator: {c.spacing} adjusted per build to restore {c.quantity}: "
+                      f"sd {c.adjustment_std:.3g} mm, up to {c.adjustment_max:.3g} mm of travel"]
+        for spread in c.residual:
+            unit = f" {spread.unit}" if spread.unit else ""
+            lines.append(f"  {spread.quantity:<16} after: {spread.mean:.4g} ± {spread.std:.3g}{unit}")
+    return "\n".join(lines)
+
+
+def _cmd_tolerance(args) -> int:
+    from optics.microscope.tolerance import monte_carlo, sensitivities
+
+    out = None if args.no_figures else _check_out_dir(args.out)
+    design = _load(args.design, args.parts)
+    path = design.scan_path(check=False)
+    tol = _tolerances(design, args)
+    rows = sensitivities(path)
+    mc = monte_carlo(path, tol, args.n, seed=args.seed, compensate=args.compensate, sensitivity_rows=rows)
+    written = []
+    if out is not None:
+        from optics.plotting.tolerance import tolerance_figures
+
+        written = _save_figures(tolerance_figures(rows, mc), out)
+    if args.json:
+        data = {
+            "design": design.origin, "title": design.name, "builds": mc.n,
+            "tolerances": {"focal_length": tol.focal_length, "placement_mm": tol.placement,
+                           "distribution": tol.distribution},
+            "sensitivities": [{"quantity": r.quantity, "parameter": r.parameter, "derivative": r.derivative,
+                               "unit": f"{r.unit}/mm" if r.unit else "1/mm"} for r in rows],
+            "spreads": [s._asdict() for s in mc.spreads],
+            "yield": mc.yield_fraction,
+            "failures": dict(mc.failures),
+            "compensation": None if mc.compensation is None else {
+                "quantity": mc.compensation.quantity, "spacing": mc.compensation.spacing,
+                "adjustment_std_mm": mc.compensation.adjustment_std,
+                "adjustment_max_mm": mc.compensation.adjustment_max,
+                "residual": [s._asdict() for s in mc.compensation.residual]},
+            "figures": [str(p) for p in written],
+        }
+        _check_finite(data)
+        print(_to_json(data))
+    else:
+        print(escape_output(_tolerance_text(design, tol, rows, mc, args.top)))
+        if written:
+            print(escape_output(f"\nFigures written to {out}/: " + ", ".join(sorted({p.stem for p in written}))
+                                + " (PNG and SVG)"))
+    return 0
+
+
 def _cmd_parts(args) -> int:
     import json
 
@@ -420,6 +514,25 @@ def _fill_ratio(text):
     value = _finite(text, "a fill ratio")
     if not 0 < value <= 10:
         raise argparse.ArgumentTypeError(f"expected a fill ratio above 0 and at most 10, got {escape_text(text)!r}")
+    return value
+
+
+def _builds(text):
+    """A number of Monte Carlo builds: 1 to 10 million."""
+    try:
+        value = int(text) if len(text) <= 12 else None
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= 10_000_000:
+        raise argparse.ArgumentTypeError(f"expected a whole number of builds from 1 to 10000000, got {escape_text(text)!r}")
+    return value
+
+
+def _fraction(text):
+    """A tolerance fraction in [0, 1)."""
+    value = _finite(text, "tolerance")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"a fraction from 0 to below 1 (0.01 is ±1 %), got {text!r}")
     return value
 
 
@@ -584,6 +697,27 @@ def main(argv=None) -> int:
     search.add_argument("--parts", action="append", default=[], metavar="FILE",
                         help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
     search.set_defaults(func=_cmd_search)
+
+    tolerance = sub.add_parser("tolerance", help="sensitivities and Monte Carlo tolerancing of a design")
+    tolerance.add_argument("design", nargs="?", help="design file (TOML); default: the embedded design")
+    tolerance.add_argument("--n", type=_builds, default=100_000, help="drawn builds (default 100000)")
+    tolerance.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    tolerance.add_argument("--focal-length-tolerance", type=_fraction, default=None,
+                           help="relative focal-length tolerance (default: design file, else 0.01)")
+    tolerance.add_argument("--placement-tolerance", type=_mm, default=None,
+                           help="placement tolerance in mm (default: design file, else 0.5)")
+    tolerance.add_argument("--distribution", choices=["uniform", "normal"], default=None,
+                           help="error distribution (default: design file, else uniform)")
+    tolerance.add_argument("--compensate", nargs=2, metavar=("QUANTITY", "SPACING"), default=None,
+                           help="restore QUANTITY (e.g. image:galvo) per build by adjusting SPACING "
+                                "(e.g. d_back_aperture)")
+    tolerance.add_argument("--top", type=_count, default=4, help="parameters listed per quantity")
+    tolerance.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    tolerance.add_argument("--out", default="optics-tolerance", help="folder for the figures")
+    tolerance.add_argument("--no-figures", action="store_true", help="do not write figures")
+    tolerance.add_argument("--parts", action="append", default=[], metavar="FILE",
+                           help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
+    tolerance.set_defaults(func=_cmd_tolerance)
 
     parts = sub.add_parser("parts", help="list the catalog's parts (-v: values, units and source tiers)")
     parts.add_argument("filter", nargs="?", help="part kind, or text in the part's name or aliases")

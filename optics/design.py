@@ -86,6 +86,9 @@ _TOP_KEYS = {
     "parts_file": _TEXT,
     "fill_limit": _NUMBER,
     "pulse_duration": "fs",
+    "focal_length_tolerance": _NUMBER,
+    "placement_tolerance": "mm",
+    "tolerance_distribution": _TEXT,
     "objective_gdd": "fs**2",
 }
 # Keys of a part table in a design: "part" (a catalog name), "name", the part
@@ -241,6 +244,12 @@ class Design:
         Largest footprint / clear aperture without a warning (default 0.85).
     pulse_duration : Quantity or None
         Transform-limited pulse FWHM at the laser.
+    focal_length_tolerance : float or None
+        Relative focal-length tolerance of the lenses for ``optics tolerance`` (default 0.01).
+    placement_tolerance : Quantity or None
+        Placement tolerance of every spacing (default 0.5 mm).
+    tolerance_distribution : str or None
+        ``"uniform"`` (default) or ``"normal"``.
     objective_gdd : Quantity or None
         The objective's group-delay dispersion (fs²), from its maker.
     spacings : tuple of three Quantities or None
@@ -272,6 +281,9 @@ class Design:
     fill_limit: float | None = None
     pulse_duration: object = None
     objective_gdd: object = None
+    focal_length_tolerance: float | None = None
+    placement_tolerance: object = None
+    tolerance_distribution: str | None = None
     origin: str = field(default="<design>", compare=False)
     extra_parts_files: tuple = field(default=(), compare=False)
 
@@ -529,6 +541,14 @@ class _Reader:
         spacings = None
         if "spacings" in data:
             spacings = self.spacings(None, data["spacings"])
+        if "focal_length_tolerance" in top and not 0 <= top["focal_length_tolerance"] < 1:
+            raise self.fail(None, "focal_length_tolerance",
+                            f"must be a fraction in [0, 1) (0.01 for ±1 %), got {top['focal_length_tolerance']!r}")
+        if "placement_tolerance" in top and top["placement_tolerance"].magnitude < 0:
+            raise self.fail(None, "placement_tolerance", f"must be >= 0, got {top['placement_tolerance']}")
+        if top.get("tolerance_distribution", "uniform") not in ("uniform", "normal"):
+            raise self.fail(None, "tolerance_distribution",
+                            f"must be \"uniform\" or \"normal\", got {top['tolerance_distribution']!r}")
         if "fill_limit" in top and not 0 < top["fill_limit"] <= 1:
             raise self.fail(None, "fill_limit", f"must be a fraction in (0, 1], got {top['fill_limit']!r}")
         for key in ("n_pixels", "n_lines"):
@@ -553,6 +573,9 @@ class _Reader:
             spacings=spacings,
             fill_limit=top.get("fill_limit"),
             pulse_duration=top.get("pulse_duration"),
+            focal_length_tolerance=top.get("focal_length_tolerance"),
+            placement_tolerance=top.get("placement_tolerance"),
+            tolerance_distribution=top.get("tolerance_distribution"),
             objective_gdd=top.get("objective_gdd"),
             origin=self.label,
         )

@@ -123,3 +123,29 @@ def test_bad_input(path):
     with pytest.raises(OpticsValueError, match="pupil image"):
         monte_carlo(path, n=10, compensate=("fill", "d_scan_lens"))
     assert "z_range" in quantity_names(path)
+
+
+def test_cli_tolerance_text_json_figures_and_design_keys(tmp_path, capsys):
+    import json
+
+    from optics.cli import main
+
+    text = Design.default().to_toml().replace(
+        "n_pixels = 512", 'n_pixels = 512\nfocal_length_tolerance = 0.0\nplacement_tolerance = "0.1 mm"')
+    design = tmp_path / "d.toml"
+    design.write_text(text)
+    out = tmp_path / "figs"
+    assert main(["tolerance", str(design), "--n", "2000", "--out", str(out),
+                 "--compensate", "image:galvo", "d_back_aperture"]) == 0
+    printed = capsys.readouterr().out
+    assert "placements ±0.1 mm" in printed and "Compensator: d_back_aperture" in printed
+    assert {p.stem for p in out.iterdir()} == {"sensitivity", "spread"}
+    assert main(["tolerance", str(design), "--n", "1000", "--json", "--no-figures"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # only placements vary (±0.1 mm uniform): the galvo image spreads as 16 x 0.1/sqrt3 from d_scan_lens,
+    # 1 x from d_back_aperture: sd = 0.1/sqrt(3) x sqrt(16^2 + 1)
+    galvo = next(s for s in data["spreads"] if s["quantity"] == "image:galvo")
+    assert galvo["first_order_std"] == pytest.approx(0.1 / math.sqrt(3) * math.sqrt(16**2 + 1))
+    with pytest.raises(SystemExit) as stop:
+        main(["tolerance", "--n", "0"])
+    assert stop.value.code == 2

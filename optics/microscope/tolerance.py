@@ -190,8 +190,7 @@ def _compile_elements(train, symbols):
     for element in train.elements:
         entries = []
         for e in element.abcd:
-            e = sympy.sympify(e)
-            if e.free_symbols:
+            if getattr(e, "free_symbols", None):
                 extra = e.free_symbols - set(symbols)
                 if extra:
                     raise OpticsTypeError("monte_carlo: the train holds symbols " + ", ".join(map(str, extra)))
@@ -483,6 +482,10 @@ class MonteCarlo:
     failures : tuple of (str, float)
         Per limited quantity, the fraction of builds outside its window.
     compensation : Compensation or None
+    sigmas : tuple of (str, float)
+        Standard deviation of each parameter's error (mm).
+    histograms : tuple of (str, numpy.ndarray, numpy.ndarray)
+        Per quantity: bin edges and counts (60 bins over its 0.5-99.5 % range).
     """
 
     n: int
@@ -492,6 +495,8 @@ class MonteCarlo:
     yield_fraction: float
     failures: tuple
     compensation: Compensation | None
+    sigmas: tuple = ()
+    histograms: tuple = ()
 
 
 def default_limits(path: ScanPath, nominal: dict) -> tuple:
@@ -629,4 +634,13 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
         step = np.concatenate(shifts)
         residual = tuple(_spread(k, np.concatenate(adjusted[k]), nominal[k], {}, sigmas) for k in names)
         compensation = Compensation(target, spacing, float(step.std()), float(np.abs(step).max()), residual)
-    return MonteCarlo(n, tolerances, spreads, limits, float(inside.mean()), tuple(failures), compensation)
+    histograms = []
+    for k in names:
+        finite = values[k][np.isfinite(values[k])]
+        low, high = (float(v) for v in np.percentile(finite, [0.5, 99.5])) if finite.size else (0.0, 1.0)
+        if not high - low > 1e-9 * max(1.0, abs(low)):  # a quantity the tolerances do not move
+            low, high = low - 0.5, high + 0.5
+        counts, edges = np.histogram(finite, bins=60, range=(low, high))
+        histograms.append((k, edges, counts))
+    return MonteCarlo(n, tolerances, spreads, limits, float(inside.mean()), tuple(failures), compensation,
+                      tuple(sigmas.items()), tuple(histograms))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from optics.acquisition import scanning
 from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, path_gdd, prechirp
@@ -39,6 +40,7 @@ __all__ = [
     "TransferCurve",
     "ScanningAnalysis",
     "PartRow",
+    "LayoutGap",
     "ScanAngle",
     "ChromaticAnalysis",
     "PulseAnalysis",
@@ -232,6 +234,29 @@ class PulseAnalysis:
     prechirp: object
 
 
+class LayoutGap(NamedTuple):
+    """A physical distance along the built path (vertex to vertex, or to a plane).
+
+    Attributes
+    ----------
+    start, end : str
+        Plane names (lenses by their role).
+    distance : Quantity
+        Air gap between the physical surfaces (mm): the thin-lens spacing
+        corrected by each lens's principal-plane positions.
+    basis : str
+        Where the principal planes come from: ``"prescription"`` (cardinal points
+        at the design wavelength, first surface towards the light), ``"catalog
+        BFL"`` (back principal plane only) or ``"thin lens"`` (unknown: the
+        thin-lens spacing itself).
+    """
+
+    start: str
+    end: str
+    distance: object
+    basis: str
+
+
 @dataclass(frozen=True)
 class PartRow:
     """A part of the design: role, name, summary of its values and where they come from.
@@ -303,6 +328,8 @@ class Analysis:
         sweep (mm; zero when the scanner is imaged onto it).
     chromatic : ChromaticAnalysis or None
         With a design wavelength and at least one lens of known prescription.
+    layout : tuple of LayoutGap
+        The physical distances that realise the path's spacings.
     pulses : PulseAnalysis or None
         With a design wavelength.
     """
@@ -334,6 +361,7 @@ class Analysis:
     beam_walks: tuple = ()
     chromatic: ChromaticAnalysis | None = None
     pulses: PulseAnalysis | None = None
+    layout: tuple = ()
 
 
 def _curve(label, view) -> TransferCurve:
@@ -565,6 +593,41 @@ def _pulses(lenses, found, design):
                          prechirp(budget))
 
 
+def _principal_planes(role, part, found, wavelength):
+    """(h1, h2, thickness, basis) of a lens in mm: from its prescription, its catalog BFL, or thin."""
+    if role in found and wavelength is not None:
+        cp = found[role].cardinal_points(wavelength)
+        return (cp.h1.to("mm").magnitude, cp.h2.to("mm").magnitude, cp.thickness.to("mm").magnitude,
+                "prescription")
+    bfl = getattr(part, "bfl", None)
+    thickness = getattr(part, "center_thickness", None)
+    if bfl is not None:
+        h2 = bfl.to("mm").magnitude - part.f.to("mm").magnitude  # BFL = f + h2
+        return 0.0, h2, 0.0 if thickness is None else thickness.to("mm").magnitude, "catalog BFL"
+    return 0.0, 0.0, 0.0, "thin lens"
+
+
+def _layout(path, lenses, found, wavelength) -> tuple:
+    r"""Physical gaps realising the thin-lens spacings.
+
+    A thin-lens spacing :math:`d` runs from the previous lens's back principal
+    plane to the next lens's front one, so the air gap between their vertices
+    is :math:`d + h_2^\mathrm{prev} - h_1^\mathrm{next}` (principal planes
+    measured from their vertices, positive downstream).
+    """
+    positions = {k: v.to("mm").magnitude for k, v in path.nominal_train.positions().items()}
+    order = [p for p in (*path.pupil_planes, *path.lens_roles, "back_aperture") if p in positions]
+    order.sort(key=lambda p: positions[p])
+    planes = {role: _principal_planes(role, lenses[role], found, wavelength) for role in lenses}
+    out = []
+    for a, b in zip(order, order[1:]):
+        h2 = planes[a][1] if a in planes else 0.0
+        h1 = planes[b][0] if b in planes else 0.0
+        bases = sorted({planes[x][3] for x in (a, b) if x in planes}) or ["planes only"]
+        out.append(LayoutGap(a, b, quantity(positions[b] - positions[a] + h2 - h1, "mm"), ", ".join(bases)))
+    return tuple(out)
+
+
 def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
     """Analyse a design: resolve its parts and build its path once, derive everything.
 
@@ -588,4 +651,5 @@ def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
         n_lines=design.n_lines, rep_rate=design.rep_rate, scanner_parts=parts["scanners"],
         parts=_part_rows(design, parts), etl_displacement=etl_displacement,
     )
-    return replace(analysis, chromatic=chromatic, pulses=_pulses(lenses, found, design))
+    return replace(analysis, chromatic=chromatic, pulses=_pulses(lenses, found, design),
+                   layout=_layout(path, lenses, found, design.wavelength))

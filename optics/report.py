@@ -333,6 +333,14 @@ def _pulse_items(a: Analysis) -> list:
     return items
 
 
+def _layout_items(a: Analysis) -> list:
+    if not a.layout:
+        return []
+    section = "Mechanical layout (air gaps between vertices; planes are the mirrors and the back focal plane)"
+    return [ReportItem(f"layout.{g.start}.{g.end}", section, f"{g.start} -> {g.end}", g.distance.to("mm"),
+                       g.basis) for g in a.layout]
+
+
 def _path_items(a: Analysis) -> list:
     items = [
         ReportItem("path.length", "Path", "length from input to objective", a.length),
@@ -354,7 +362,7 @@ def render_report(analysis: Analysis) -> Report:
     if not isinstance(analysis, Analysis):
         raise OpticsTypeError(f"render_report: expected an Analysis, got {type(analysis).__name__}")
     items = (_optics_items(analysis) + _power_items(analysis) + _scanning_items(analysis)
-             + _chromatic_items(analysis) + _pulse_items(analysis) + _path_items(analysis))
+             + _chromatic_items(analysis) + _pulse_items(analysis) + _layout_items(analysis) + _path_items(analysis))
     parts = tuple((p.role, p.name, p.summary, p.status) for p in analysis.parts)
     return Report(title=analysis.title, origin=analysis.origin, items=tuple(items), warnings=analysis.warnings,
                   parts=parts, extras={"analysis": analysis})

@@ -261,3 +261,20 @@ def test_colour_and_pulse_dispersion_of_the_default_design():
     report = render_report(a)
     assert report.value("chromatic.1040.focus_shift").to("um") == c.reported[1].focus_shift.to("um")
     assert "objective" in report.value("chromatic.without_prescription")
+
+
+def test_mechanical_layout_gaps():
+    # A lens whose back focal plane is the next plane (4f) sits one back focal length from it:
+    # gap = d + h2 = f + (BFL - f) = BFL.  The 50 mm ETL-relay lens then sits its BFL (Thorlabs
+    # gives 43.4 mm at 855 nm for AC254-050-B; the prescription at 920 nm is within 0.5 mm of it)
+    # in front of the resonant mirror, and a lens without data is placed at its thin-lens spacing.
+    from optics.catalog import Catalog
+
+    a = analyze(Design.default())
+    gaps = {(g.start, g.end): g for g in a.layout}
+    bfl = Catalog.default().lens("Thorlabs AC254-050-B").bfl.to("mm").magnitude
+    gap = gaps[("etl_relay_2", "resonant")]
+    assert gap.basis == "prescription"
+    assert gap.distance.to("mm").magnitude == pytest.approx(bfl, abs=0.5)
+    assert gaps[("scan_lens", "tube_lens")].distance.to("mm").magnitude == pytest.approx(250)
+    assert gaps[("scan_lens", "tube_lens")].basis == "thin lens"

@@ -204,3 +204,11 @@ def test_input_units_are_converted_with_a_cached_factor():
 
     with pytest.raises(DimensionError, match="f1"):
         fn(3 * ureg.s)
+
+
+def test_out_may_be_the_input_array():
+    fn = compile_expr((P**2 + 1) / (P - 3), args=[P])
+    p = np.array([0.0, 1.0, 2.0, 5.0])
+    want = (p**2 + 1) / (p - 3)  # the formula by hand, in numpy
+    fn(p, out=p)
+    assert np.allclose(p, want, rtol=1e-15)

@@ -124,6 +124,7 @@ def cold_caches():
     optics.core.symbolic.polynomial_ring.cache_clear()
     optics.core.symbolic._POLY_OF.clear()
     optics.core.symbolic._EXPR_OF.clear()
+    optics.core.symbolic._REMEMBERED[0] = 0
 
 
 @dataclass

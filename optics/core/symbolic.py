@@ -245,19 +245,36 @@ def poly_to_expr(poly):
         return poly.as_expr()
     expr = sympy.Add._from_args(tuple(numbers + terms), True)
     if len(poly) > 8:
-        if len(_POLY_OF) >= _POLY_OF_MAX:
-            del _EXPR_OF[_POLY_OF.pop(next(iter(_POLY_OF)))]
-        _POLY_OF[expr] = poly
-        _EXPR_OF[poly] = expr
+        _remember(expr, poly)
     return expr
 
 
 #: Sums built by poly_to_expr <-> their polynomial, so that reading a train's
 #: entries back (cancel) skips the parse and writing an unchanged polynomial
-#: again skips the build.  Oldest entries drop first.
+#: again skips the build.  Oldest entries drop first once they hold more than
+#: _REMEMBER_TERMS terms in all (a 20-element generic train's four entries
+#: hold about 3 10^4).
 _POLY_OF: dict = {}
 _EXPR_OF: dict = {}
-_POLY_OF_MAX = 256
+_REMEMBER_TERMS = 10**5
+_REMEMBERED = [0]
+
+
+def _remember(expr, poly):
+    if expr in _POLY_OF:
+        return
+    try:
+        if not _POLY_OF:
+            _REMEMBERED[0] = 0
+        while _POLY_OF and _REMEMBERED[0] + len(poly) > _REMEMBER_TERMS:
+            old = _POLY_OF.pop(next(iter(_POLY_OF)))
+            _EXPR_OF.pop(old, None)
+            _REMEMBERED[0] -= len(old)
+        _POLY_OF[expr] = poly
+        _EXPR_OF[poly] = expr
+        _REMEMBERED[0] += len(poly)
+    except (KeyError, RuntimeError, StopIteration):  # pragma: no cover - another thread changed the dicts
+        pass
 
 
 def _poly_sum(polys, ring):

@@ -31,7 +31,8 @@ from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueErr
 from optics.units import is_quantity, to_base, to_magnitude
 
 __all__ = [
-    "to_expr", "symbols", "cancel", "cancel_entries", "is_zero", "matmul2", "is_numeric", "resolve_values", "symbol_for",
+    "to_expr", "symbols", "cancel", "cancel_entries", "is_zero", "matmul2", "is_numeric", "resolve_values",
+    "symbol_for",
     "polynomial_ring", "ring_fraction", "poly_to_expr", "fraction_to_expr", "NotRationalError",
 ]
 

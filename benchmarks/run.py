@@ -513,7 +513,8 @@ def bench_search(per_role=12, repeat=3, limit=100):
     total = per_role**6
     mem_ok = mem_ours < 500e6
     return [
-        Row(f"search {per_role}^6 = {total} lens sets: search_lens_sets (cold) / numpy (feasible sets first, blocked Pareto front)",
+        Row(f"search {per_role}^6 = {total} lens sets: search_lens_sets (cold) / numpy (feasible sets first, "
+            "blocked Pareto front)",
             t_ours, t_base, "within 2x (<= 2)", 2.0, ok, "; ".join(problems)),
     ], (mem_ours, mem_base, mem_ok, result.n_feasible, total)
 

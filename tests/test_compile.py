@@ -212,3 +212,32 @@ def test_out_may_be_the_input_array():
     want = (p**2 + 1) / (p - 3)  # the formula by hand, in numpy
     fn(p, out=p)
     assert np.allclose(p, want, rtol=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_mobius_rounding_error_stays_within_the_documented_bound(seed):
+    # Random (aP + b)/(cP + d) with coefficients over six decades; reference: exact rational arithmetic.
+    # Documented (module notes): the K1 + K2/(P - P0) form errs by a few eps (|K1| + |T| c_p), T = K2/(P - P0),
+    # the stable form by a few eps |z| (c_p + c_z); c_p = 1 + |P0|/|P - P0| and c_z = 1 + |Pz|/|P - Pz| are the
+    # conditioning near the pole and the zero that any floating-point evaluation has (P0, Pz are rounded).
+    import random
+
+    rng = random.Random(seed)
+    a, b, c, d = (Fraction(rng.randint(1, 999), rng.choice([1, 10, 1000])) * rng.choice([-1, 1])
+                  * Fraction(10) ** rng.randint(-3, 3) for _ in range(4))
+    if a * d == b * c:
+        return
+    fn = compile_expr((sympy.Rational(a) * P + sympy.Rational(b)) / (sympy.Rational(c) * P + sympy.Rational(d)))
+    assert fn.kind in ("mobius", "mobius-stable")
+    k1, p0, pz = float(a / c), float(-d / c), float(-b / a)
+    eps = np.finfo(float).eps
+    xs = [rng.uniform(-50, 50) for _ in range(200)]
+    got = fn(np.array(xs))
+    for x, g in zip(xs, got):
+        exact = _exact([a, b], [c, d], x)
+        c_p = 1 + abs(p0) / abs(x - p0)
+        if fn.kind == "mobius":
+            bound = 8 * eps * (abs(k1) + abs(exact - k1) * c_p)
+        else:
+            bound = 8 * eps * abs(exact) * (c_p + 1 + abs(pz) / abs(x - pz))
+        assert abs(g - exact) <= bound + 1e-300, (x, g, exact, fn.kind)

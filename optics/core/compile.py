@@ -17,7 +17,10 @@ reduced once, at compile time, to floats:
   :math:`\epsilon |K_1|` absolute; when the pole lies far from the zero
   (more than :data:`_FAR_POLE` times :math:`\max(1, |x_z|)`, a nearly
   afocal relay) the form :math:`s\,(x - x_z)/(x - x_p)`, :math:`s = a/c`, is
-  used instead (one more pass, full relative accuracy);
+  used instead (one more pass, full relative accuracy).  Near the pole (and,
+  for the second form, near the zero) the relative error grows like
+  :math:`\epsilon |x_p|/|x - x_p|`, as in any floating-point evaluation,
+  because :math:`x_p` itself is rounded;
 * :math:`k/(x - x_p)` and :math:`s\,(x - x_z)` when a degree is lower;
 * any other rational function by Horner's rule on numerator and monic
   denominator.

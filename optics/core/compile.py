@@ -15,9 +15,9 @@ reduced once, at compile time, to floats:
   without scratch memory; :math:`K_1` is rounded so that the result is exactly
   zero at the function's zero :math:`x_z = -b/a`.  Its rounding error is about
   :math:`\epsilon |K_1|` absolute; when the pole lies far from the zero
-  (more than :data:`_FAR_POLE` times :math:`\max(1, |x_z|)`, a nearly
-  afocal relay) the form :math:`s\,(x - x_z)/(x - x_p)`, :math:`s = a/c`, is
-  used instead (one more pass, full relative accuracy).  Near the pole (and,
+  (more than :data:`_FAR_POLE` times :math:`\max(1, |x_z|)`: an ETL
+  nearly conjugate to the pupil) the form :math:`s\,(x - x_z)/(x - x_p)`,
+  :math:`s = a/c`, is used instead (one more pass, full relative accuracy).  Near the pole (and,
   for the second form, near the zero) the relative error grows like
   :math:`\epsilon |x_p|/|x - x_p|`, as in any floating-point evaluation,
   because :math:`x_p` itself is rounded;
@@ -87,9 +87,9 @@ BLOCK = 1 << 17
 #: The Möbius form K1 + K2/(x - xp) has an absolute rounding error of about
 #: eps |K1|, that is a relative error of eps |x - xp| / |x - xz| (xz its zero):
 #: it loses log10 of that ratio in digits.  When the pole lies more than
-#: _FAR_POLE * max(1, |xz|) from the zero (a nearly afocal ETL relay), the
-#: form s (x - xz)/(x - xp) is used instead (one more pass, full relative
-#: accuracy).
+#: _FAR_POLE * max(1, |xz|) from the zero (an ETL nearly conjugate to the
+#: pupil), the form s (x - xz)/(x - xp) is used instead (one more pass, full
+#: relative accuracy).
 _FAR_POLE = 1e4
 
 _SCRATCH = threading.local()

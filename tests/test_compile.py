@@ -241,3 +241,15 @@ def test_mobius_rounding_error_stays_within_the_documented_bound(seed):
         else:
             bound = 8 * eps * abs(exact) * (c_p + 1 + abs(pz) / abs(x - pz))
         assert abs(g - exact) <= bound + 1e-300, (x, g, exact, fn.kind)
+
+
+def test_infinite_input_gives_the_limit_and_nan_raises():
+    # lim (2P + 1)/(4P - 3) for P -> +-inf is 2/4; lim 3/(P - 4) is 0 (hand limits).
+    fn = compile_expr((2 * P + 1) / (4 * P - 3))
+    assert fn.kind == "mobius"
+    assert fn(np.array([np.inf, -np.inf])).tolist() == pytest.approx([0.5, 0.5], rel=1e-15)
+    assert compile_expr(3 / (P - 4))(np.array([np.inf])).tolist() == [0.0]
+    with pytest.raises(NonFiniteResultError):
+        fn(np.array([1.0, np.nan]))
+    with pytest.raises(NonFiniteResultError):
+        fn(float("nan"))

@@ -40,7 +40,10 @@ Quantity.
 
 Both refuse to return NaN or infinity: a point where the expression is
 singular (a division by zero) raises :class:`~optics.errors.NonFiniteResultError`
-naming the values, unless ``check_finite=False``.  The check costs one dot
+naming the values, unless ``check_finite=False``.  An infinite input to a recognised
+form gives the form's limit there when it is finite (:math:`a/c` for a Möbius
+function, 0 for :math:`k/(x - x_p)`), as the mathematics does; a NaN input
+raises.  The check costs one dot
 product per block (a sum of squares is finite only if every value is); the point-by-point search
 runs only when that sum is not finite.
 

@@ -288,7 +288,7 @@ def compiled_sweep(rf):
     return compile_expr(1000 * rf.expr, (POWER,), unit="um", units={POWER: "dpt"})
 
 
-def bench_sweep(points=10**6, big=10**7, repeat=5):
+def bench_sweep(points=10**6, big=10**7, repeat=5, fresh_repeat=3):
     """Sweeps over ETL powers, Quantities in and out, against the tuned numpy version and the memory floor."""
     from optics.units import ureg
 
@@ -314,6 +314,10 @@ def bench_sweep(points=10**6, big=10**7, repeat=5):
     ok_big = check_sweep(fn(pbq).magnitude[:: max(1, big // 1000)], pb[:: max(1, big // 1000)])
     t = best_times({"fn": lambda: fn(pbq), "floor": lambda: np.add(pb, 1.0)}, max(3, repeat // 2))
     t_big, t_floor = t["fn"], t["floor"]
+    setup = (f"import run; from optics.units import ureg; pq = run.sweep_powers({points}) * ureg.dpt; "
+             "from optics.microscope.remote_focus import RemoteFocus")
+    t_fresh = fresh_process_time(setup, "run.sweep_design().z(pq)", fresh_repeat)
+    t_fresh_tuned = fresh_process_time(setup, "run.tuned_numpy()(pq)", fresh_repeat)
     one = 2.5 * ureg.dpt
     ok_one = check_sweep(np.array([fn(one).magnitude, rf.z(one).magnitude]), np.array([2.5, 2.5]))
     t = best_times({"fn": lambda: fn(one), "api": lambda: rf.z(one), "tuned": lambda: tuned(one)}, 7, number=300)
@@ -336,6 +340,9 @@ def bench_sweep(points=10**6, big=10**7, repeat=5):
             t_one_api, t_one_tuned, "<= 20 us", None, ok_one, abs_limit=20e-6),
         Row(f"sweep {n}, cold: RemoteFocus(...) build + derive + compile + z / tuned numpy incl. multiplying "
             "the constant part", t_build, t_tuned_build, "report only", None, ok),
+        Row(f"sweep {n}, first call in a fresh process: RemoteFocus(...) build + derive + compile + z / tuned "
+            "numpy incl. multiplying the constant part (each in its own fresh process)", t_fresh, t_fresh_tuned,
+            "report only", None, ok),
     ]
 
 
@@ -621,7 +628,8 @@ def main(argv=None):
         ("derivation", lambda: bench_derivation(repeat=3, naive_relays=1 if quick else 2,
                                                 fresh_repeat=1 if quick else 3)),
         ("products", lambda: bench_products(generic=14 if quick else 20, four_f=80)),
-        ("sweep", lambda: bench_sweep(points=10**6, big=10**7, repeat=5 if quick else 15)),
+        ("sweep", lambda: bench_sweep(points=10**6, big=10**7, repeat=5 if quick else 15,
+                                      fresh_repeat=1 if quick else 3)),
         ("search", lambda: bench_search(per_role=6 if quick else 12, repeat=1 if quick else 3)),
         ("import", lambda: bench_import(repeat=3 if quick else 9)),
         ("report", lambda: bench_report(repeat=1 if quick else 3)),

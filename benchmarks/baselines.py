@@ -1,8 +1,10 @@
 """Hand-written baselines the benchmarks compare against (not part of the library).
 
-Everything here is written the way a user would write it without `optics`:
-sympy matrix products, numpy formulas for each element, numpy broadcasting
-over a grid of lens sets, and (optionally) the `raytracing` package.  None of
+Everything here is written the way a competent engineer would write it
+without `optics`: sympy matrix products (naive, and tuned by hand), a sympy
+rational-function-field product, the sweep's closed form evaluated in place
+with numpy, numpy over the feasible lens sets of a grid, and (optionally) the
+`raytracing` package.  None of
 it calls into `optics`, so the benchmark's correctness checks compare two
 independent computations.
 
@@ -65,6 +67,42 @@ def hand_tuned_focus_shift(power, p_off, elements):
     return sympy.cancel(focus - focus.xreplace({power: -p_off}))
 
 
+def generic_matrices(n_elements, kind="generic"):
+    """(A, B, C, D) of a symbolic train, light order, written out with sympy.
+
+    ``"generic"``: alternating free spaces d_i and thin lenses f_i, every one
+    its own symbol.  ``"4f"``: relays Space(fa_i) Lens(fa_i) Space(fa_i + fb_i)
+    Lens(fb_i) Space(fb_i) (five elements each).
+    """
+    out = []
+    if kind == "generic":
+        for i in range(n_elements // 2):
+            d, f = sympy.symbols(f"d{i} f{i}", positive=True)
+            out += [(1, d, 0, 1), (1, 0, -1 / f, 1)]
+    else:
+        for i in range(n_elements // 5):
+            fa, fb = sympy.symbols(f"fa{i} fb{i}", positive=True)
+            out += [(1, fa, 0, 1), (1, 0, -1 / fa, 1), (1, fa + fb, 0, 1), (1, 0, -1 / fb, 1), (1, fb, 0, 1)]
+    return [tuple(sympy.sympify(v) for v in m) for m in out]
+
+
+def field_product(matrices):
+    """The product in sympy's sparse rational-function field QQ(symbols) (gcd per step), as expressions.
+
+    What an engineer who knows sympy's polys module writes for long symbolic
+    trains (it is also what `optics` used before its ring product).
+    """
+    from sympy.polys.fields import field
+
+    symbols = sorted(set().union(*(v.free_symbols for m in matrices for v in m)), key=lambda s: s.name)
+    k, *_ = field(symbols, sympy.QQ)
+    a1, b1, c1, d1 = k.one, k.zero, k.zero, k.one
+    for m in matrices:
+        a2, b2, c2, d2 = (k.from_expr(v) for v in m)
+        a1, b1, c1, d1 = a2 * a1 + b2 * c1, a2 * b1 + b2 * d1, c2 * a1 + d2 * c1, c2 * b1 + d2 * d1
+    return tuple(v.as_expr() for v in (a1, b1, c1, d1))
+
+
 def post_formula(power, f_o, f_t, f_s, relays, p_off, n, delta, d_e):
     r"""Closed form :math:`z = -n f_o^2 k^2\phi/(1 + \Delta k^2\phi + d_e\phi)` (mm).
 
@@ -115,6 +153,40 @@ def numpy_premultiplied(p, f_o, f_t, f_s, relays, p_off=0.0, n=1.0, delta=0.0, d
         m = np.array([[a, b], [c, d]]) @ m
     phi = -(np.asarray(p, dtype=float) + p_off) / 1000.0  # C of the ETL
     return -(m[0, 0] + m[0, 1] * phi) / (m[1, 0] + m[1, 1] * phi) + m[0, 0] / m[1, 0]
+
+
+def mobius_constants(f_o, f_t, f_s, relays, p_off=0.0, n=1.0, delta=0.0, d_e=0.0):
+    """(K1, K2, P0) with z(P) = K1 + K2/(P - P0) in um, from the constant part multiplied once in numpy.
+
+    With the constant part M after the ETL and the ETL's C = -(P + P_off)/1000,
+    the focus is -(m00 + m01 C)/(m10 + m11 C): a Möbius function of P,
+    (aP + b)/(cP + d) with a = m01/1000, b = m01 P_off/1000 - m00,
+    c = -m11/1000, d = m10 - m11 P_off/1000; z subtracts its value at total power
+    zero, -m00/m10.  K1 = a/c + m00/m10, K2 = (bc - ad)/c^2, P0 = -d/c.
+    """
+    m = np.eye(2)
+    for a_, b_, c_, d_ in _numeric_constant_elements(f_o, f_t, f_s, relays, n, delta, d_e):
+        m = np.array([[a_, b_], [c_, d_]]) @ m
+    a, b = m[0, 1] / 1000.0, m[0, 1] * p_off / 1000.0 - m[0, 0]
+    c, d = -m[1, 1] / 1000.0, m[1, 0] - m[1, 1] * p_off / 1000.0
+    k1 = (a / c + m[0, 0] / m[1, 0]) * 1000.0
+    k2 = (b * c - a * d) / c**2 * 1000.0
+    return k1, k2, -d / c
+
+
+def tuned_sweep(power, k1, k2, p0, dpt, um, quantity):
+    """z (Quantity, um) for ETL powers (Quantity): K1 + K2/(P - P0) in place, three passes.
+
+    *dpt* and *um* are pint units made once, *quantity* the Quantity class:
+    what a good engineer writes when z(P) is known to be a Möbius function.
+    """
+    p = power.m_as(dpt)
+    if np.ndim(p) == 0:
+        return quantity(k2 / (p - p0) + k1, um)
+    out = np.subtract(p, p0)
+    np.divide(k2, out, out=out)
+    np.add(out, k1, out=out)
+    return quantity(out, um)
 
 
 def raytracing_sweep(p, f_o, f_t, f_s, relays, p_off=0.0, n=1.0, delta=0.0, d_e=0.0):
@@ -203,24 +275,79 @@ def group_ids(values, table, rtol=1e-9):
 
 
 def numpy_search(fl, limit, **params):
-    """Every combination of six lens roles (*fl*: six candidate lists) by numpy broadcasting over the grid.
+    """Every combination of six lens roles (*fl*: six candidate lists), written as a good numpy engineer would.
 
+    Feasibility first, vectorised over the whole grid with the constraints
+    factored by the roles they involve (magnifications e2/e1, r2/r1 and
+    ft/fs are 2-D tables; one boolean pass over the 6-D grid); the metrics
+    only for the feasible sets (gathered by index); ranking by tie-group ids;
+    the Pareto front blocked over unique packed keys (:func:`pareto_front`).
     Ranking and Pareto front compare values within a relative 1e-9, so lens
     sets that tie mathematically (30/60 and 50/100 mm) tie here too.
     Returns the feasible flat indices, their metric columns, their tie-group
     ids per ranking/Pareto key, the order of the top *limit* and the Pareto mask.
     """
-    grids = [np.asarray(v, dtype=float).reshape([-1 if i == k else 1 for i in range(6)]) for k, v in enumerate(fl)]
-    m = search_metrics(*grids, **params)
-    shape = tuple(len(v) for v in fl)
-    idx = np.flatnonzero(np.broadcast_to(m["ok"], shape))
-    cols = {k: np.broadcast_to(v, shape).reshape(-1)[idx] for k, v in m.items() if k != "ok"}
+    e1, e2, r1, r2, fs, ft = (np.asarray(v, dtype=float) for v in fl)
+    beam, f_o = params["beam"], params["f_o"]
+    m_e = e2[None, :] / e1[:, None]  # ETL relay magnification, [e1, e2]
+    m_r = r2[None, :] / r1[:, None]
+    m_s = ft[None, :] / fs[:, None]  # scan -> tube
+    fov_res = 2 * f_o / (m_r[:, :, None, None] * m_s[None, None]) * math.tan(params["alpha_res"] / 2)
+    fov_galvo = 2 * f_o / m_s * math.tan(params["alpha_galvo"] / 2)
+    ok_e = (beam <= params["ap_etl"]) & (beam * m_e <= params["ap_res"])
+    ok_rs = (fov_res >= params["min_fov"]) & (fov_galvo >= params["min_fov"])[None, None]
+    ok_er = (beam * m_e[:, :, None, None] * m_r[None, None] <= params["ap_galvo"]) & ok_e[:, :, None, None]
+    mag = m_e[:, :, None, None, None, None] * m_r[None, None, :, :, None, None] * m_s[None, None, None, None]
+    ok = (beam * mag / params["back_aperture"] >= params["min_fill"])
+    ok &= ok_er[:, :, :, :, None, None]
+    ok &= ok_rs[None, None]
+    idx = np.flatnonzero(ok)
+    sub = np.unravel_index(idx, ok.shape)
+    m = search_metrics(*(np.asarray(v, dtype=float)[i] for v, i in zip(fl, sub)), **params)
+    cols = {k: np.broadcast_to(v, idx.shape) for k, v in m.items() if k != "ok"}
     ids, tables = {}, {}
     for key in set(RANK_KEYS) | set(PARETO_KEYS):
         ids[key], tables[key] = tie_groups(cols[key])
     order = np.lexsort([ids["length"]] + [-ids[k] for k in RANK_KEYS[-2::-1]])[:limit]
-    front = _pareto(np.column_stack([ids[c] for c in PARETO_KEYS]))
+    front = pareto_front(np.column_stack([ids[c] for c in PARETO_KEYS]))
     return {"idx": idx, "order": order, "cols": cols, "ids": ids, "tables": tables, "front": front}
+
+
+def pareto_front(points, block=512):
+    """Boolean mask of rows not dominated by any other row (non-negative int columns, all maximized).
+
+    Rows are packed into one int64 key each (lexicographic), reduced to the
+    unique keys and visited in decreasing key order: a later key can never
+    dominate an earlier one, so each block of keys is compared only with the
+    front found so far and with the earlier keys of its own block, as arrays.
+    Duplicate rows share their key's verdict.
+    """
+    points = np.asarray(points, dtype=np.int64)
+    if not len(points):
+        return np.zeros(0, dtype=bool)
+    span = points.max(axis=0) + 1
+    packed = np.zeros(len(points), dtype=np.int64)
+    for col, width in zip(points.T, span):
+        packed = packed * width + col
+    keys, inverse = np.unique(packed, return_inverse=True)
+    unique = np.empty((len(keys), points.shape[1]), dtype=np.int64)
+    rest = keys.copy()
+    for j in range(points.shape[1] - 1, -1, -1):
+        unique[:, j] = rest % span[j]
+        rest //= span[j]
+    unique = unique[::-1]  # decreasing keys
+    keep = np.zeros(len(unique), dtype=bool)
+    front = unique[:0]
+    for start in range(0, len(unique), block):
+        pts = unique[start:start + block]
+        alive = np.flatnonzero(~np.any(np.all(front[:, None, :] >= pts[None, :, :], axis=2), axis=0))
+        cand = pts[alive]
+        inner = np.all(cand[:, None, :] >= cand[None, :, :], axis=2)  # inner[j, i]: j >= i everywhere
+        inner &= np.tri(len(cand), k=-1, dtype=bool).T  # only earlier keys j < i (distinct keys: j dominates i)
+        alive = alive[~np.any(inner, axis=0)]
+        keep[start + alive] = True
+        front = np.concatenate([front, pts[alive]])
+    return keep[::-1][inverse]
 
 
 def _pareto(points):

@@ -12,6 +12,7 @@ import pathlib
 import sys
 
 import numpy as np
+import pytest
 import sympy
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -32,8 +33,8 @@ bench = _load()
 
 
 def test_derivation_matches_naive_hand_tuned_and_post_formula():
-    rows = bench.bench_derivation(repeat=1, naive_relays=0, relays=1)
-    assert [r.correct for r in rows] == [True, True]
+    rows = bench.bench_derivation(repeat=1, naive_relays=0, relays=1, fresh_repeat=1)
+    assert [r.correct for r in rows] == [True, True, True]
     assert all(r.ours > 0 and r.baseline > 0 for r in rows)
 
 
@@ -57,8 +58,28 @@ def test_post_formula_is_the_reference_posts_for_a_conjugate_etl():
 
 
 def test_sweep_matches_numpy_element_chains():
-    rows = bench.bench_sweep(points=2000, repeat=1)
-    assert len(rows) == 4 and all(r.correct for r in rows)
+    rows = bench.bench_sweep(points=2000, big=5000, repeat=1, fresh_repeat=1)
+    assert len(rows) == 7 and all(r.correct for r in rows)
+
+
+def test_mobius_constants_give_the_posts_closed_form():
+    # Reference post: z = -n f_o^2 k^2 phi / (1 + Delta k^2 phi + d_e phi) mm, phi = (P + P_off)/1000 per mm.
+    # With no relays and f_s = f_t (k = 1), f_o = 100 mm, n = 1, Delta = 0, d_e = 30 mm, P_off = -2 dpt:
+    k1, k2, p0 = bench.baselines.mobius_constants(f_o=100.0, f_t=100.0, f_s=100.0, relays=(), p_off=-2.0, d_e=30.0)
+    for power in (-5.0, 0.0, 2.0, 7.5):
+        phi = (power - 2.0) / 1000
+        assert k1 + k2 / (power - p0) == pytest.approx(-1e4 * phi / (1 + 30 * phi) * 1000, rel=1e-12, abs=1e-9)
+
+
+def test_tuned_sweep_checks_reject_a_wrong_constant():
+    from optics.units import ureg
+
+    p = bench.sweep_powers(50)
+    z = bench.tuned_numpy()(p * ureg.dpt)
+    assert z.units == ureg.um and bench.check_sweep(z.magnitude, p)
+    k1, k2, p0 = bench.baselines.mobius_constants(**bench.SWEEP_DESIGN)
+    wrong = bench.baselines.tuned_sweep(p * ureg.dpt, k1, k2 * (1 + 1e-6), p0, ureg.dpt, ureg.um, ureg.Quantity)
+    assert not bench.check_sweep(wrong.magnitude, p)
 
 
 def test_sweep_check_rejects_a_wrong_sweep():
@@ -101,8 +122,37 @@ def test_search_check_rejects_a_wrong_result():
 
 
 def test_pareto_baseline_hand_case():
+    # (1,1) twice, (2,0) and (0,2) are not dominated; (0,0) and (1,0) are (by (1,1)).
     pts = np.array([[1, 1], [2, 0], [0, 0], [1, 1], [0, 2], [1, 0]])
     assert bench.baselines._pareto(pts).tolist() == [True, True, False, True, True, False]
+    assert bench.baselines.pareto_front(pts).tolist() == [True, True, False, True, True, False]
+
+
+def test_blocked_pareto_front_equals_the_definition():
+    # Reference: the definition, row by row (no other row >= everywhere and > somewhere).
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        pts = rng.integers(0, rng.integers(1, 8), size=(rng.integers(1, 120), rng.integers(1, 5)))
+        want = [not np.any(np.all(pts >= p, axis=1) & np.any(pts > p, axis=1)) for p in pts]
+        assert bench.baselines.pareto_front(pts, block=int(rng.integers(1, 40))).tolist() == want
+
+
+def test_symbolic_product_rows_are_checked():
+    rows = bench.bench_products(generic=6, four_f=10)
+    assert [r.correct for r in rows] == [True, True]
+    matrices = bench.baselines.generic_matrices(4)
+    good = bench.baselines.field_product(matrices)
+    symbols = sorted(set().union(*(v.free_symbols for v in good)), key=lambda s: s.name)
+    assert bench._same_matrix(good, good, symbols)
+    assert not bench._same_matrix(good, (good[0] * (1 + symbols[0] / 10**6), *good[1:]), symbols)
+
+
+def test_fresh_process_time_and_child_time():
+    assert 0 <= bench.fresh_process_time("x = 2", "x ** 10", 1) < 5
+    with pytest.raises(RuntimeError):
+        bench.fresh_process_time("", "raise SystemExit(3)", 1)
+    wall, cpu, proc = bench.child_time([sys.executable, "-c", "print(1)"], str(ROOT))
+    assert proc.returncode == 0 and wall > 0 and cpu >= 0
 
 
 def test_import_benchmark_runs():
@@ -111,7 +161,7 @@ def test_import_benchmark_runs():
 
 
 def test_other_library_row_is_correct_or_cleanly_absent():
-    (row,) = bench.bench_other_library(points=200, subset=50, repeat=1)
+    (row,) = bench.bench_other_library(points=200, repeat=1)
     if row.correct is None:
         assert row.note.startswith("skipped") and row.ours is None
     else:
@@ -123,3 +173,5 @@ def test_table_has_every_column():
     text = bench.table([row])
     assert "benchmark" in text and "met?" in text and "correct?" in text
     assert row.ratio == 2.0 and row.met
+    assert not bench.Row("y", 30e-6, 10e-6, "<= 20 us", None, True, abs_limit=20e-6).met
+    assert bench.Row("y", 15e-6, 10e-6, "<= 20 us", None, True, abs_limit=20e-6).met

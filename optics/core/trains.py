@@ -40,12 +40,21 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import sympy
-from sympy.polys.fields import field as _field
-from sympy.polys.polyerrors import CoercionFailed, PolynomialError
+from sympy.polys.polyutils import _sort_gens
 
 from optics.core.elements import Element, Space
 from optics.errors import AfocalError, NoFocusError, OpticsTypeError, PlaneError
-from optics.core.symbolic import matmul2, resolve_values, to_expr
+from optics.core.symbolic import (
+    NotRationalError,
+    cancel,
+    fraction_to_expr,
+    is_zero,
+    matmul2,
+    polynomial_ring,
+    resolve_values,
+    ring_fraction,
+    to_expr,
+)
 from optics.units import as_result
 
 __all__ = ["Plane", "LensTrain", "RayPoint", "ImageLocation"]
@@ -95,24 +104,62 @@ class Plane:
         return hash(("Plane", self.name))
 
 
-def _field_product(elements: tuple, symbols) -> tuple | None:
-    """Product in sympy's rational-function field QQ(symbols), or None.
+def _ring_product(elements: tuple, symbols) -> tuple | None:
+    """Product in the polynomial ring QQ[symbols] over one common denominator, or None.
 
-    Field elements are kept in lowest terms by sparse polynomial gcds, which
-    is several times faster than cancelling sympy expressions for long
-    symbolic trains.  Entries that are not rational functions of the symbols
-    (sqrt, pi, tan) make it return None.
+    Each element's entries are put over one denominator (its focal length,
+    index, ...); the product multiplies numerators and denominators as
+    sparse polynomials with no gcd on the way, and each entry is reduced
+    once at the end (:meth:`PolyElement.cancel`; for the usual monomial
+    denominators that gcd is a scan of the exponents).  Entries that are not
+    rational functions of the symbols (sqrt, pi, tan) make it return None.
     """
+    ring = polynomial_ring(tuple(symbols))
+    gens = dict(zip(symbols, ring.gens))
+    one, zero = ring.one, ring.zero
+    a1, b1, c1, d1, den = one, zero, zero, one, one
     try:
-        field_, *_ = _field(symbols, sympy.QQ)
-        m = (field_.one, field_.zero, field_.zero, field_.one)
         for element in elements:
-            a2, b2, c2, d2 = (field_.from_expr(v) for v in element.abcd)
-            a1, b1, c1, d1 = m
-            m = (a2 * a1 + b2 * c1, a2 * b1 + b2 * d1, c2 * a1 + d2 * c1, c2 * b1 + d2 * d1)
-    except (PolynomialError, CoercionFailed, ValueError, TypeError):
+            fracs = [ring_fraction(v, ring, gens) for v in element.abcd]
+            dens = {d for _, d in fracs}
+            if len(dens) == 1:
+                (e_den,) = dens
+                a2, b2, c2, d2 = (n for n, _ in fracs)
+            else:
+                e_den = one
+                for d in dens:
+                    e_den = e_den.lcm(d)
+                a2, b2, c2, d2 = (n * e_den.exquo(d) if d != e_den else n for n, d in fracs)
+            a1, b1, c1, d1 = (
+                _mul_add(a2, a1, b2, c1), _mul_add(a2, b1, b2, d1),
+                _mul_add(c2, a1, d2, c1), _mul_add(c2, b1, d2, d1),
+            )
+            if e_den != one:
+                den = den * e_den
+    except NotRationalError:
         return None
-    return tuple(v.as_expr() for v in m)
+    out = []
+    for num in (a1, b1, c1, d1):
+        if not num:
+            out.append(sympy.Integer(0))
+            continue
+        out.append(fraction_to_expr(*num.cancel(den)))
+    return tuple(out)
+
+
+def _mul_add(x2, x1, y2, y1):
+    """x2 x1 + y2 y1 for ring elements, skipping products with 0 and 1 (most entries of a space or a lens)."""
+    def mul(p, q):
+        if not p or not q:
+            return None
+        if p.is_one:
+            return q
+        return p * q
+
+    first, second = mul(x2, x1), mul(y2, y1)
+    if first is None:
+        return second if second is not None else x1.ring.zero
+    return first if second is None else first + second
 
 
 @lru_cache(maxsize=4096)
@@ -120,15 +167,17 @@ def _product(elements: tuple) -> tuple:
     """ABCD entries of elements applied in light order (cached).
 
     Numeric trains multiply exact rationals; symbolic trains multiply in a
-    rational-function field, falling back to per-step cancellation.
+    sparse polynomial ring with one cancellation per entry at the end,
+    falling back to per-step cancellation for entries that are not rational
+    functions of the symbols.
     """
     if not elements:
         return _IDENTITY
     if len(elements) == 1:
         return elements[0].abcd
-    symbols = sorted(set().union(*(e.free_symbols for e in elements)), key=lambda s: s.name)
+    symbols = _sort_gens(set().union(*(e.free_symbols for e in elements)))  # as sympy.cancel orders them
     if symbols:
-        product = _field_product(elements, symbols)
+        product = _ring_product(elements, symbols)
         if product is not None:
             return product
     m = _IDENTITY
@@ -458,7 +507,7 @@ class LensTrain:
     # -- first-order properties -------------------------------------------------
     def _power_entry(self, start, end):
         a, b, c, d = self.abcd(start, end)
-        if c.is_zero:
+        if is_zero(c):
             raise AfocalError(
                 f"LensTrain{self._tag()}: the section {start!r} -> {end!r} is afocal (C = 0), "
                 f"so it has no focal length or focal points; its beam magnification is A = {a}"
@@ -474,7 +523,7 @@ class LensTrain:
             Planes (default the train's input and output).
 
         """
-        return bool(self.abcd(start, end)[2].is_zero)
+        return is_zero(self.abcd(start, end)[2])
 
     def efl(self, start="input", end="output"):
         r"""Effective focal length :math:`f = -1/(n_\mathrm{out} C)` (mm).
@@ -490,7 +539,7 @@ class LensTrain:
         """
         _, _, c, _ = self._power_entry(start, end)
         n_out = self.indices(start, end)[1]
-        return as_result(sympy.cancel(-1 / (n_out * c)), "mm")
+        return as_result(cancel(-1 / (n_out * c)), "mm")
 
     def power(self, start="input", end="output"):
         r"""Optical power :math:`\Phi = -n_\mathrm{out} C` in diopters.
@@ -503,7 +552,7 @@ class LensTrain:
         """
         _, _, c, _ = self.abcd(start, end)
         n_out = self.indices(start, end)[1]
-        return as_result(sympy.cancel(-1000 * n_out * c), "dpt")
+        return as_result(cancel(-1000 * n_out * c), "dpt")
 
     def back_focal_distance(self, start="input", end="output"):
         """Distance from plane *end* to the back focal point, :math:`-A/C` (mm).
@@ -515,7 +564,7 @@ class LensTrain:
 
         """
         a, _, c, _ = self._power_entry(start, end)
-        return as_result(sympy.cancel(-a / c), "mm")
+        return as_result(cancel(-a / c), "mm")
 
     def front_focal_distance(self, start="input", end="output"):
         """Distance from the front focal point to plane *start*, :math:`-D/C` (mm).
@@ -527,7 +576,7 @@ class LensTrain:
 
         """
         _, _, c, d = self._power_entry(start, end)
-        return as_result(sympy.cancel(-d / c), "mm")
+        return as_result(cancel(-d / c), "mm")
 
     def principal_planes(self, start="input", end="output") -> tuple:
         r"""Positions of the front and back principal planes (mm).
@@ -547,8 +596,8 @@ class LensTrain:
         a, _, c, d = self._power_entry(start, end)
         n_in, n_out = self.indices(start, end)
         return (
-            as_result(sympy.cancel((d - n_in / n_out) / c), "mm"),
-            as_result(sympy.cancel((1 - a) / c), "mm"),
+            as_result(cancel((d - n_in / n_out) / c), "mm"),
+            as_result(cancel((1 - a) / c), "mm"),
         )
 
     def is_conjugate(self, start, end) -> bool:
@@ -560,7 +609,7 @@ class LensTrain:
             The two planes.
 
         """
-        return bool(self.abcd(start, end)[1].is_zero)
+        return is_zero(self.abcd(start, end)[1])
 
     def magnification(self, start, end):
         """Lateral magnification A from plane *start* to its image at plane *end*.
@@ -576,7 +625,7 @@ class LensTrain:
             If the planes are not conjugate (B is not zero).
         """
         a, b, _, _ = self.abcd(start, end)
-        if not b.is_zero:
+        if not is_zero(b):
             raise NoFocusError(
                 f"LensTrain{self._tag()}: planes {start!r} and {end!r} are not conjugate "
                 f"(B = {b} mm, not 0); use image_distance() to find where {start!r} is imaged"
@@ -600,11 +649,11 @@ class LensTrain:
         <Quantity(300.0, 'millimeter')>
         """
         _, b, _, d = self.abcd(plane, after)
-        if d.is_zero:
+        if is_zero(d):
             raise NoFocusError(
                 f"LensTrain{self._tag()}: plane {plane!r} is imaged to infinity after {after!r} (D = 0)"
             )
-        return as_result(sympy.cancel(-b / d), "mm")
+        return as_result(cancel(-b / d), "mm")
 
     def _names_at(self) -> dict:
         """Index -> plane name, preferring user names over input/output."""
@@ -701,7 +750,7 @@ class LensTrain:
         for k in range(i, len(self._elements)):
             element = self._elements[k]
             a, b, c, d = element.abcd
-            ray = (sympy.cancel(a * ray[0] + b * ray[1]), sympy.cancel(c * ray[0] + d * ray[1]))
+            ray = (cancel(a * ray[0] + b * ray[1]), cancel(c * ray[0] + d * ray[1]))
             z = z + element.length
             row(names_at.get(k + 1, repr(element)))
         return rows

@@ -47,6 +47,7 @@ waist shift is the same when :math:`\Delta = d_e = 0` (exactly, paraxially).
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -343,8 +344,14 @@ class RemoteFocus:
         NoFocusError
             Where the beam leaves the objective collimated (no finite focus).
         """
-        p = _power_array(power, "RemoteFocus.z")
-        self._check(p, "RemoteFocus.z")
+        if isinstance(power, (str, bytes)):
+            raise OpticsTypeError(f"RemoteFocus.z: power must be a number, array or Quantity, got the string {power!r}")
+        p = np.asarray(to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power"), dtype=float)
+        if p.size:
+            low, high = float(p.min()), float(p.max())  # two passes; NaN shows in either
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise InvalidParameterError("RemoteFocus.z: ETL power must be finite")
+            self.etl.check_powers((low, high), "RemoteFocus.z")
         try:
             out = self._z_um(p)
         except NonFiniteResultError as err:

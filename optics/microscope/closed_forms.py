@@ -43,7 +43,7 @@ import sympy
 from optics.core.beams import GaussianBeam, waist_after_abcd
 from optics.core.elements import TunableLens
 from optics.errors import NoFocusError, OpticsTypeError, OpticsValueError
-from optics.core.symbolic import to_expr
+from optics.core.symbolic import cancel, to_expr
 
 __all__ = [
     "FOV_FORMS",
@@ -67,7 +67,7 @@ def _symbolic(x) -> bool:
 
 def _cancel(x):
     """Cancel a sympy expression; numbers and numpy arrays (drawn builds) pass through."""
-    return sympy.cancel(x) if _symbolic(x) else x
+    return cancel(x) if _symbolic(x) else x
 
 
 def _abs(x):
@@ -351,9 +351,9 @@ def focus_shift_expr(train, power, *, beam=None, reference=None, start="input", 
         reference, "dpt", name="focus_shift_expr: reference power"
     )
     _, den = sympy.fraction(focus)
-    if sympy.cancel(den.xreplace({power: ref})).is_zero:
+    if cancel(den.xreplace({power: ref})).is_zero:
         raise NoFocusError(f"focus_shift_expr: no finite focus at the reference power P = {ref} dpt")
-    return sympy.cancel(focus - focus.xreplace({power: ref}))
+    return cancel(focus - focus.xreplace({power: ref}))
 
 
 def fov_scale_expr(train, scanner, *, beam=None, start="input", end="output"):

@@ -72,7 +72,7 @@ from typing import NamedTuple
 import sympy
 
 from optics.core.elements import ABCD, Element, Space, ThinLens, TunableLens
-from optics.core.symbolic import to_expr
+from optics.core.symbolic import cancel, to_expr
 from optics.core.trains import ImageLocation, LensTrain
 from optics.errors import (
     ClippingWarning,
@@ -326,13 +326,13 @@ class Relay:
     @property
     def magnification(self):
         """Beam magnification :math:`f_2/f_1` of the relay (unsigned)."""
-        return sympy.cancel(self.second.f / self.first.f)
+        return cancel(self.second.f / self.first.f)
 
     @property
     def is_4f(self) -> bool:
         """True if the spacings are :math:`(f_1, f_1 + f_2, f_2)`."""
         f1, f2 = self.first.f, self.second.f
-        return all(sympy.cancel(a - b).is_zero for a, b in zip(self.spacings, (f1, f1 + f2, f2)))
+        return all(cancel(a - b).is_zero for a, b in zip(self.spacings, (f1, f1 + f2, f2)))
 
     def _items(self, prefix):
         d1, d2, d3 = self.spacings
@@ -1090,10 +1090,10 @@ class ScanPath:
     def _input_beam_expr(self):
         self._need_beam("input_beam_diameter")
         at = self.input_plane if self.beam_at in ("laser", "input") else self.beam_at
-        a = sympy.cancel(self.nominal_train.abcd(self.input_plane, at)[0])
+        a = cancel(self.nominal_train.abcd(self.input_plane, at)[0])
         if a.is_zero:
             raise OpticsValueError(f"ScanPath: the input plane is not imaged with finite size onto {at!r}")
-        return sympy.cancel(self.beam_diameter / sympy.Abs(a))
+        return cancel(self.beam_diameter / sympy.Abs(a))
 
     @property
     def input_beam_diameter(self):
@@ -1136,7 +1136,7 @@ class ScanPath:
         -f_t/f_s
         """
         start = self._scanner(start)[1] if start not in ("etl", "laser", "input") else self.input_plane
-        a = sympy.cancel(self.nominal_train.abcd(start, end)[0])
+        a = cancel(self.nominal_train.abcd(start, end)[0])
         return a if a.free_symbols else float(a)
 
     @property
@@ -1192,7 +1192,7 @@ class ScanPath:
     def _nominal_focus_expr(self):
         if self.etl is None:
             return self._focus_expr
-        return sympy.cancel(self._focus_expr.xreplace({ETL_POWER: self.etl.reference_power}))
+        return cancel(self._focus_expr.xreplace({ETL_POWER: self.etl.reference_power}))
 
     def _power(self, power, label):
         if self.etl is None:
@@ -1226,7 +1226,7 @@ class ScanPath:
         if power is None:
             return as_result(self._nominal_focus_expr, "mm")
         p = self._power(power, "focus_distance")
-        return as_result(sympy.cancel(self._focus_expr.xreplace({ETL_POWER: p})), "mm")
+        return as_result(cancel(self._focus_expr.xreplace({ETL_POWER: p})), "mm")
 
     def focus_shift_expr(self, beam=None):
         r"""Closed form of the focus shift :math:`z(P)` in mm, :math:`P` = :data:`ETL_POWER`.
@@ -1274,7 +1274,7 @@ class ScanPath:
         -P*f_o**2*f_r1**2*f_r3**2*f_s**2*n/(f_r2**2*f_r4**2*f_t**2)
         """
         p = self._power(power, "focus_shift")
-        z = sympy.cancel(1000 * self.focus_shift_expr().xreplace({ETL_POWER: p}))
+        z = cancel(1000 * self.focus_shift_expr().xreplace({ETL_POWER: p}))
         if z.free_symbols:
             return z
         if z.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
@@ -1437,10 +1437,10 @@ class ScanPath:
         t = self.nominal_train
         rows = []
         for plane in self.pupil_planes:
-            _, b, _, d = (sympy.cancel(e) for e in t.abcd(plane, "back_aperture"))
+            _, b, _, d = (cancel(e) for e in t.abcd(plane, "back_aperture"))
             conj = bool(b.is_zero)
             image = None if conj or b.free_symbols else t.image_of(plane)
-            offset = None if conj or d.is_zero else as_result(sympy.cancel(-b / d), "mm")
+            offset = None if conj or d.is_zero else as_result(cancel(-b / d), "mm")
             rows.append(ConjugationRow(plane, as_result(b, "mm"), conj, offset, image))
         return tuple(rows)
 

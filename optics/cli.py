@@ -204,10 +204,14 @@ def _save_figures(figures: dict, out_dir: Path) -> list:
     staging = None
     try:
         staging = _staging_dir(out_dir)
-        for name, figure in figures.items():
-            for ext in ("png", "svg"):
-                figure.savefig(staging / f"{name}.{ext}", dpi=150, bbox_inches="tight",
-                               metadata=_FIGURE_METADATA[ext])
+        import matplotlib
+
+        # The figures lay themselves out (constrained layout), so no second "tight" drawing
+        # pass; SVG text stays text (smaller, faster, searchable).
+        with matplotlib.rc_context({"svg.fonttype": "none"}):
+            for name, figure in figures.items():
+                for ext in ("png", "svg"):
+                    figure.savefig(staging / f"{name}.{ext}", dpi=150, metadata=_FIGURE_METADATA[ext])
         names = sorted(p.name for p in staging.iterdir())
         _swap_in(staging, out_dir)
     except OSError as err:

@@ -362,3 +362,69 @@ def _pareto(points):
         keep[alive[same]] = True
         alive = alive[~(dominated | same)]
     return keep
+
+
+# -- Monte Carlo tolerancing of the default design ------------------------------------------------
+#: The default design's spacings and focal lengths (mm), in light order, as a builder would list them.
+DEFAULT_BUILD = dict(
+    d_e1=100.0, f_e1=100.0, d_e2=150.0, f_e2=50.0, d_e3=50.0,
+    d_r1=75.0, f_r1=75.0, d_r2=150.0, f_r2=75.0, d_r3=75.0,
+    d_s=50.0, f_s=50.0, d_t=250.0, f_t=200.0, d_ba=200.0,
+)
+
+
+def tolerance_builds(n, seed=0, f_tol=0.01, d_tol=0.5, f_o=12.5, index=1.333, beam=5.0, ba=20.0,
+                     half_angle=math.radians(13), power=10.0):
+    """Draw *n* builds (uniform ±1 % focal lengths, ±0.5 mm spacings) and evaluate the toleranced
+    quantities with numpy 2x2 products: pupil-plane images past the back aperture (-B/D), beam walk
+    2 B tan(a/2), FOV 2 |B + z_f D| tan(a/2), fill, focus -A/C (air-equivalent, times n in water:
+    Newton with f' = n f_o) and the z span between ETL powers -10 and +10 dpt.  Returns a dict of arrays.
+    """
+    rng = np.random.default_rng(seed)
+    v = {k: x + (rng.uniform(-f_tol * x, f_tol * x, n) if k.startswith("f") else rng.uniform(-d_tol, d_tol, n))
+         for k, x in DEFAULT_BUILD.items()}
+    one, zero = np.ones(n), np.zeros(n)
+
+    def chain(items, m=None):
+        a, b, c, d = m if m is not None else (one, zero, zero, one)
+        for kind, x in items:
+            if kind == "d":
+                a, b = a + x * c, b + x * d
+            else:
+                c, d = c - a / x, d - b / x
+        return a, b, c, d
+
+    etl_to_res = [("d", v["d_e1"]), ("f", v["f_e1"]), ("d", v["d_e2"]), ("f", v["f_e2"]), ("d", v["d_e3"])]
+    res_to_gal = [("d", v["d_r1"]), ("f", v["f_r1"]), ("d", v["d_r2"]), ("f", v["f_r2"]), ("d", v["d_r3"])]
+    gal_to_ba = [("d", v["d_s"]), ("f", v["f_s"]), ("d", v["d_t"]), ("f", v["f_t"]), ("d", v["d_ba"])]
+    ba_to_sample = [("d", f_o), ("f", f_o), ("d", f_o)]
+    g_ba = chain(gal_to_ba)
+    r_ba = chain(res_to_gal + gal_to_ba)
+    e_ba = chain(etl_to_res + res_to_gal + gal_to_ba)
+    e_s = chain(ba_to_sample, e_ba)
+    out = {}
+    for name, m in (("etl", e_ba), ("resonant", r_ba), ("galvo", g_ba)):
+        out[f"image:{name}"] = -m[1] / m[3]
+    focus = -e_s[0] / e_s[2]
+    tan = math.tan(half_angle)
+    for name, m in (("resonant", r_ba), ("galvo", g_ba)):
+        out[f"walk:{name}"] = 2 * m[1] * tan
+        s = chain(ba_to_sample, m)
+        out[f"fov:{name}"] = 2 * np.abs(s[1] + focus * s[3]) * tan
+    a_res = chain(etl_to_res)[0]
+    out["fill"] = np.abs(e_ba[0]) * beam / np.abs(a_res) / ba
+    out["focus"] = index * focus
+
+    def focus_at(p):
+        a, b, c, d = e_s
+        c_etl = -p / 1000  # thin ETL first: M = M_rest @ [[1, 0], [c, 1]]
+        return -(a + b * c_etl) / (c + d * c_etl)
+
+    out["z_range"] = 1000 * index * np.abs(focus_at(power) - focus_at(-power))
+    return out
+
+
+def tolerance_summary(n, seed=0):
+    """:func:`tolerance_builds` and what a user reads from it: mean, sd and 5-95 % range per quantity."""
+    builds = tolerance_builds(n, seed)
+    return builds, {k: (float(v.mean()), float(v.std()), *np.percentile(v, [5, 95])) for k, v in builds.items()}

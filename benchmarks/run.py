@@ -599,6 +599,39 @@ def bench_report(repeat=3):
     ]
 
 
+# -- Monte Carlo tolerancing -------------------------------------------------------------------
+def bench_tolerance(n=10**6, repeat=3):
+    """``monte_carlo`` of the default design (10 quantities, uniform ±1 %/±0.5 mm) vs the same in hand numpy.
+
+    The two draw independently, so the check compares distributions: every
+    quantity's mean and standard deviation agree within 5 standard errors.
+    """
+    from optics.design import Design
+    from optics.microscope.tolerance import Tolerances, monte_carlo, sensitivities
+
+    path = Design.default().scan_path(check=False)
+    rows = sensitivities(path)
+    tol = Tolerances(0.01, 0.5)
+    ours = monte_carlo(path, tol, n, sensitivity_rows=rows)
+    hand, _ = baselines.tolerance_summary(n)
+    ok = True
+    for s in ours.spreads:
+        values = hand[s.quantity]
+        error = max(s.std, 1e-15) / math.sqrt(n)
+        ok = ok and abs(s.mean - float(values.mean())) <= 5 * error + 1e-12
+        ok = ok and abs(s.std - float(values.std())) <= 5 * error * math.sqrt(2) + 1e-12
+    t = best_times({"ours": lambda: monte_carlo(path, tol, n, sensitivity_rows=rows),
+                    "hand": lambda: baselines.tolerance_summary(n)}, repeat)
+    label = f"{n:.0e}".replace("e+0", "e")
+    return [
+        Row(f"tolerance, {label} builds of the default design: monte_carlo / hand-written numpy (same 10 quantities, "
+            "mean, sd and 5-95 % each)",
+            t["ours"], t["hand"], "within 2x (<= 2)", 2.0, ok),
+        Row(f"tolerance, {label} builds: monte_carlo, absolute", t["ours"], None, "under 1 s", None, ok,
+            abs_limit=1.0),
+    ]
+
+
 # -- main -------------------------------------------------------------------------------------
 def machine():
     cpu = "unknown CPU"
@@ -634,6 +667,7 @@ def main(argv=None):
         ("search", lambda: bench_search(per_role=6 if quick else 12, repeat=1 if quick else 3)),
         ("import", lambda: bench_import(repeat=3 if quick else 9)),
         ("report", lambda: bench_report(repeat=1 if quick else 3)),
+        ("tolerance", lambda: bench_tolerance(n=10**5 if quick else 10**6, repeat=1 if quick else 3)),
         ("other library", lambda: bench_other_library(points=10**3 if quick else 10**4, repeat=1 if quick else 3)),
     ]
     for name, fn in plan:

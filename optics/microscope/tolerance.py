@@ -165,40 +165,80 @@ class _ArrayTrain:
     """The element matrices of a train evaluated on arrays of drawn parameter values.
 
     Quacks like :class:`~optics.core.trains.LensTrain` for the closed forms:
-    ``planes`` and ``abcd(start, end)`` (numpy arrays).
+    ``planes`` and ``abcd(start, end)`` (numpy arrays).  For each end plane asked
+    for, the products from every plane to it are formed in one backward pass
+    (:math:`S_k = S_{k+1} E_k`) and kept.
     """
 
-    def __init__(self, compiled, columns, planes, n):
+    def __init__(self, mats, planes, n, keep=(), base=None, changed_below=0):
         self.planes = planes
         self._n = n
-        self._mats = [tuple(f(**columns) if callable(f) else f for f in entries) for entries in compiled]
+        self._mats = mats
+        self._keep = set(planes.values()) | set(keep)
+        self._suffix = {}
+        self._base, self._changed_below = base, changed_below
+
+    @classmethod
+    def build(cls, compiled, columns, planes, n, *, base=None, only=(), keep=()):
+        """Evaluate the compiled entries on *columns*; with *base*, only the elements in *only* change."""
+        mats = list(base._mats) if base is not None else [None] * len(compiled)
+        for k, (entries, _) in enumerate(compiled):
+            if base is None or k in only:
+                mats[k] = tuple(f(**columns) if callable(f) else f for f in entries)
+        below = max(only) + 1 if base is not None and only else 0
+        return cls(mats, planes, n, keep, base, below)
 
     def abcd(self, start="input", end="output"):
         i, j = self.planes[start], self.planes[end]
         if j < i:
             raise OpticsValueError(f"plane {end!r} comes before {start!r}")
-        a, b, c, d = np.ones(self._n), np.zeros(self._n), np.zeros(self._n), np.ones(self._n)
-        for ea, eb, ec, ed in self._mats[i:j]:
-            a, b, c, d = ea * a + eb * c, ea * b + eb * d, ec * a + ed * c, ec * b + ed * d
-        return a, b, c, d
+        if j not in self._suffix:
+            stored = {}
+            k0 = j
+            base = self._base
+            if base is not None and self._changed_below <= j:
+                base.abcd(start, end)  # the unchanged part: from the base train's pass
+                k0 = self._changed_below
+                a, b, c, d = base._suffix[j][k0]
+            else:
+                a, b, c, d = np.ones(self._n), np.zeros(self._n), np.zeros(self._n), np.ones(self._n)
+            stored[k0] = (a, b, c, d)
+            for k in range(k0 - 1, -1, -1):
+                ea, eb, ec, ed = self._mats[k]
+                if _is(ea, 1.0) and _is(ec, 0.0) and _is(ed, 1.0):  # free space: S E = (a, a d + b, c, c d + d)
+                    b, d = a * eb + b, c * eb + d
+                elif _is(ea, 1.0) and _is(eb, 0.0) and _is(ed, 1.0):  # thin lens: (a + b C, b, c + d C, d)
+                    a, c = a + b * ec, c + d * ec
+                else:
+                    a, b, c, d = a * ea + b * ec, a * eb + b * ed, c * ea + d * ec, c * eb + d * ed
+                if k in self._keep:
+                    stored[k] = (a, b, c, d)
+            self._suffix[j] = stored
+        return self._suffix[j][i]
+
+
+def _is(entry, value) -> bool:
+    return isinstance(entry, float) and entry == value
 
 
 def _compile_elements(train, symbols):
-    """Per element, its four entries as numpy functions of the parameter symbols (or constants)."""
+    """Per element, its four entries as numpy functions of the parameter symbols (or constants), and
+    the names of the symbols it depends on."""
     names = [s.name for s in symbols]
     out = []
     for element in train.elements:
-        entries = []
+        entries, used = [], set()
         for e in element.abcd:
             if getattr(e, "free_symbols", None):
                 extra = e.free_symbols - set(symbols)
                 if extra:
                     raise OpticsTypeError("monte_carlo: the train holds symbols " + ", ".join(map(str, extra)))
+                used |= {x.name for x in e.free_symbols}
                 f = sympy.lambdify(symbols, e, "numpy")
                 entries.append(lambda _f=f, **cols: _f(*(cols[k] for k in names)))
             else:
                 entries.append(float(e))
-        out.append(tuple(entries))
+        out.append((tuple(entries), frozenset(used)))
     return out
 
 
@@ -517,12 +557,14 @@ def default_limits(path: ScanPath, nominal: dict) -> tuple:
     return tuple(out)
 
 
-def _spread(name, values, nominal, sens, sigmas):
+def _spread(name, values, nominal, sens, sigmas, percentiles=None):
     contributions = {p: (d * sigmas[p]) ** 2 for p, d in sens.items()}
     first = math.sqrt(sum(contributions.values()))
     driver = max(contributions, key=contributions.get) if contributions else ""
     finite = values[np.isfinite(values)]
-    p05, p95 = (np.percentile(finite, [5, 95]) if finite.size else (math.nan, math.nan))
+    if percentiles is None:
+        percentiles = np.percentile(finite, [0.5, 5, 95, 99.5]) if finite.size else [math.nan] * 4
+    p05, p95 = percentiles[1], percentiles[2]
     return QuantitySpread(name, _unit(name), float(nominal), float(finite.mean()), float(finite.std()),
                           float(p05), float(p95), first, driver)
 
@@ -573,12 +615,19 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
     planes = sym_path.train.planes
     ref_power = float(path.etl.reference_power) if path.etl is not None else 0.0
 
+    tunable = {k for k, (_, used) in enumerate(compiled) if "P" in used}
+
     def evaluate(columns, m):
+        cols = dict(columns)
+        if power:
+            cols["P"] = np.full(m, ref_power)
+        nominal_train = _ArrayTrain.build(compiled, cols, planes, m, keep=(max(tunable) + 1,) if tunable else ())
+
         def train_at(p):
-            cols = dict(columns)
-            if power:
-                cols["P"] = np.full(m, ref_power if p is None else float(p))
-            return _ArrayTrain(compiled, cols, planes, m)
+            if p is None:
+                return nominal_train
+            return _ArrayTrain.build(compiled, {**cols, "P": np.full(m, float(p))}, planes, m,
+                                     base=nominal_train, only=tunable)
 
         return _evaluate(path, train_at, names)
 
@@ -607,10 +656,11 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
                 values[k].append(np.asarray(out[k], dtype=float) * np.ones(m))
             if compensate is not None:
                 plane = target.partition(":")[2]
-                b0 = _ArrayTrain(compiled, {**cols, **({"P": np.full(m, ref_power)} if power else {})}, planes, m).abcd(plane, "back_aperture")[1]
+                extra = {"P": np.full(m, ref_power)} if power else {}
+                b0 = _ArrayTrain.build(compiled, {**cols, **extra}, planes, m).abcd(plane, "back_aperture")[1]
                 cols1 = dict(cols)
                 cols1[spacing] = cols[spacing] + 1.0
-                b1 = _ArrayTrain(compiled, {**cols1, **({"P": np.full(m, ref_power)} if power else {})}, planes, m).abcd(plane, "back_aperture")[1]
+                b1 = _ArrayTrain.build(compiled, {**cols1, **extra}, planes, m).abcd(plane, "back_aperture")[1]
                 step = -b0 / (b1 - b0)  # B is linear in one spacing: B(s + t) = b0 + (b1 - b0) t
                 fixed = dict(cols)
                 fixed[spacing] = cols[spacing] + step
@@ -622,7 +672,9 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
     rows = sensitivities(path, names) if sensitivity_rows is None else sensitivity_rows
     sigmas = {p.name: tolerances.sigma(p) for p in params}
     sens = {k: {r.parameter: r.derivative for r in rows if r.quantity == k} for k in names}
-    spreads = tuple(_spread(k, values[k], nominal[k], sens[k], sigmas) for k in names)
+    finite = {k: v[np.isfinite(v)] for k, v in values.items()}
+    cuts = {k: np.percentile(v, [0.5, 5, 95, 99.5]) if v.size else [math.nan] * 4 for k, v in finite.items()}
+    spreads = tuple(_spread(k, values[k], nominal[k], sens[k], sigmas, cuts[k]) for k in names)
     inside = np.ones(n, dtype=bool)
     failures = []
     for name, low, high in limits:
@@ -636,11 +688,10 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
         compensation = Compensation(target, spacing, float(step.std()), float(np.abs(step).max()), residual)
     histograms = []
     for k in names:
-        finite = values[k][np.isfinite(values[k])]
-        low, high = (float(v) for v in np.percentile(finite, [0.5, 99.5])) if finite.size else (0.0, 1.0)
+        low, high = (float(cuts[k][0]), float(cuts[k][3])) if finite[k].size else (0.0, 1.0)
         if not high - low > 1e-9 * max(1.0, abs(low)):  # a quantity the tolerances do not move
             low, high = low - 0.5, high + 0.5
-        counts, edges = np.histogram(finite, bins=60, range=(low, high))
+        counts, edges = np.histogram(finite[k], bins=60, range=(low, high))
         histograms.append((k, edges, counts))
     return MonteCarlo(n, tolerances, spreads, limits, float(inside.mean()), tuple(failures), compensation,
                       tuple(sigmas.items()), tuple(histograms))

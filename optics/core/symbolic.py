@@ -212,6 +212,10 @@ def _compare_key(obj):
 def poly_to_expr(poly):
     """The sympy expression of a polynomial of :func:`polynomial_ring`, equal to ``poly.as_expr()``.
 
+    Parameters
+    ----------
+    poly : sympy PolyElement
+
     >>> x, y = sympy.symbols("x y", positive=True)
     >>> ring = polynomial_ring((x, y))
     >>> X, Y = ring.gens
@@ -302,6 +306,14 @@ def _poly_sum(polys, ring):
 def ring_fraction(expr, ring, gens: dict) -> tuple:
     """Numerator and denominator of *expr* as polynomials of *ring*, without any gcd.
 
+    Parameters
+    ----------
+    expr : sympy expression
+    ring : sympy polynomial ring
+        The ring the numerator and denominator live in.
+    gens : tuple of sympy.Symbol
+        Its generators.
+
     Sums are put over a common denominator (terms with the same denominator
     are added first), products and integer powers multiply.  *gens* maps
     each symbol to its generator of *ring*.
@@ -369,6 +381,10 @@ def _known_ring(expr, free):
 def cancel(expr):
     """Put a rational function in lowest terms, as :func:`sympy.cancel` does, but sparse.
 
+    Parameters
+    ----------
+    expr : sympy expression or number
+
     The expression is read into a sparse polynomial ring over its own
     symbols (numerator and denominator, no gcd on the way) and reduced by
     one sparse gcd.  :func:`sympy.cancel` works on dense polynomials, which
@@ -401,13 +417,24 @@ def cancel(expr):
 
 
 def fraction_to_expr(num, den):
-    """``num/den`` for polynomials of one ring, as a sympy expression (built by :func:`poly_to_expr`)."""
+    """``num/den`` for polynomials of one ring, as a sympy expression (built by :func:`poly_to_expr`).
+
+    Parameters
+    ----------
+    num, den : sympy PolyElement
+        Numerator and denominator.
+
+    """
     n = poly_to_expr(num)
     return n if den == den.ring.one else n / poly_to_expr(den)
 
 
 def is_zero(expr) -> bool:
     """True if a matrix entry in lowest terms is zero.
+
+    Parameters
+    ----------
+    expr : sympy expression or number
 
     Products and :func:`cancel` leave a symbolic entry in lowest terms, where
     it is zero only as the number 0; so only numbers are asked

@@ -171,8 +171,8 @@ class ScanAngle:
     Attributes
     ----------
     plane : str
-    used : Quantity
-        Optical angle of the design (deg).
+    used : Quantity or None
+        Optical angle of the design (deg); None when neither the design nor the part gives one.
     maximum : Quantity or None
         The part's maximum optical angle (deg), when known.
     """
@@ -464,8 +464,9 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
     resolution = path.resolution(wavelength) if wavelength is not None and has_beam and known_ba else None
     maxima = [getattr(s, "optical_angle", None) for s in scanner_parts] or [None] * len(path.scanners)
     scan_angles = tuple(
-        ScanAngle(p, quantity(float(s.optical_angle), "rad").to("deg"), None if m is None else m.to("deg"))
-        for p, s, m in zip(path.scanner_planes, path.scanners, maxima) if s.optical_angle is not None
+        ScanAngle(p, None if s.optical_angle is None else quantity(float(s.optical_angle), "rad").to("deg"),
+                  None if m is None else m.to("deg"))
+        for p, s, m in zip(path.scanner_planes, path.scanners, maxima)
     )
     scan = _scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution)
     notes = []

@@ -408,7 +408,7 @@ class Design:
             angle = component.get("scan_angle")
             if angle is not None:
                 used = to_magnitude(angle, "rad", name=f"scanners #{i + 1} scan_angle")
-                if used > part.optical_angle.magnitude * (1 + 1e-12):
+                if part.optical_angle is not None and used > part.optical_angle.magnitude * (1 + 1e-12):
                     raise DesignFileError(
                         f"{self.origin}: [[scanners]] #{i + 1} ({part.name}): scan_angle {angle} exceeds "
                         f"the scanner's maximum optical angle {part.optical_angle.to('deg'):.4g~P}"

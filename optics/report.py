@@ -212,9 +212,13 @@ def _optics_items(a: Analysis) -> list:
 
     fov = "Field of view"
     for row in a.scan_angles:
-        limit = f" of {row.maximum.magnitude:.4g} deg maximum" if row.maximum is not None else ""
-        add(f"fov.{row.plane}.scan_angle", fov, f"{row.plane}: optical scan angle used", row.used,
-            f"full angle{limit}")
+        limit = f" of {row.maximum.magnitude:.4g} deg maximum" if row.maximum is not None else "; maximum unknown"
+        if row.used is None:
+            add(f"fov.{row.plane}.scan_angle", fov, f"{row.plane}: optical scan angle used", "unknown",
+                "give scan_angle in the design: no FOV without it")
+        else:
+            add(f"fov.{row.plane}.scan_angle", fov, f"{row.plane}: optical scan angle used", row.used,
+                f"full angle{limit}")
     for plane, walk in a.beam_walks:
         add(f"fov.{plane}.beam_walk", fov, f"{plane}: beam walk at back aperture", walk,
             "over the full sweep; 0 when the scanner is imaged onto it")

@@ -143,7 +143,7 @@ def test_lsm03_bb_is_36_mm_and_39_mm_is_the_lsm03_vis():
 
 def test_not_found_rows_are_not_maker_tier():
     # audit "not found" rows: re-tiered as secondary (no maker or seller text)
-    for name, key in [("CRS 8 kHz", "aperture"), ("CRS 8 kHz", "optical_angle"), ("6215H", "mechanical_angle"),
+    for name, key in [("CRS 8 kHz", "aperture"), ("CRS 8 kHz", "optical_angle"),
                       ("EL-16-40-TC", "power_min"), ("EL-16-40-TC", "aperture"), ("EL-10-30", "power_max"),
                       ("Zeiss W Plan-Apochromat 40x/1.0", "na"), ("Nikon 40x/0.8 W", "immersion_index"),
                       ("SL50-2P2", "f")]:
@@ -240,7 +240,8 @@ def test_scanner_and_etl_values():
     assert res.frequency.to("Hz").magnitude == pytest.approx(8000)
     galvo = CAT.scanner("6215H")
     assert galvo.kind == "galvo"
-    assert galvo.optical_angle.to("deg").magnitude == pytest.approx(2 * galvo.mechanical_angle.to("deg").magnitude)
+    # no source gives the 6215H's maximum angle: unknown rather than guessed
+    assert galvo.optical_angle is None and "optical_angle" in CAT.entry("6215H").missing
     # parts.md: EL-16-40-TC 16 mm, -10..+10 dpt; EL-10-30 10 mm
     etl = CAT.etl("EL-16-40-TC")
     assert mm(etl.aperture) == 16

@@ -775,9 +775,7 @@ class Scanner(Part):
 
     def _derive(self, label):
         if self.optical_angle is None and self.mechanical_angle is None:
-            raise _keyed(InvalidParameterError(
-                f"{label}: give one of optical_angle or mechanical_angle (full peak-to-peak angle)"),
-                "optical_angle")
+            return  # the maximum angle is unknown (a design then gives the scan_angle it uses)
         optical = self.optical_angle if self.optical_angle is not None else 2 * self.mechanical_angle
         key = "optical_angle" if self.optical_angle is not None else "mechanical_angle"
         try:

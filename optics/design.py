@@ -118,6 +118,16 @@ _TABLES = {
 _ARRAYS = {"scanners": "scanner", "relays": "relay"}
 _RELAY_TABLES = ("etl_relay",)
 _LIST_KEYS = ("spacings",)
+#: Most pixels per line or lines per frame a design may ask for (figures and dwell-time tables stay small).
+_MAX_PIXELS = 65_536
+#: Plausible ranges of top-level quantities (exclusive low, inclusive high, unit): a typo such as
+#: "1 km" for a wavelength is refused with its line instead of giving a report of nonsense.
+_PLAUSIBLE = {
+    "beam_diameter": (0.0, 1000.0, "mm"),
+    "wavelength": (100.0, 20_000.0, "nm"),
+    "rep_rate": (0.0, 1e6, "MHz"),
+    "pulse_duration": (0.0, 1e6, "fs"),
+}
 _REQUIRED = ("beam_diameter", "objective", "scanners", "scan_lens", "tube_lens")
 
 
@@ -481,12 +491,10 @@ def load_design(path) -> Design:
     DesignFileError
         If the file cannot be read or is invalid (naming the key and line).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DesignFileError(f"{path}: cannot read the design file: {err.strerror or err}") from err
-    return Design.from_toml(text, label=str(path))
+    from optics.catalog.tomlfiles import read_text_file
+
+    # strict UTF-8 and bounded: a UTF-16 or binary file is one clear error naming the file
+    return Design.from_toml(read_text_file(path, "design file"), label=str(Path(path)))
 
 
 def save_design(design: Design, path) -> None:
@@ -552,8 +560,16 @@ class _Reader:
         if "fill_limit" in top and not 0 < top["fill_limit"] <= 1:
             raise self.fail(None, "fill_limit", f"must be a fraction in (0, 1], got {top['fill_limit']!r}")
         for key in ("n_pixels", "n_lines"):
-            if key in top and top[key] < 1:
-                raise self.fail(None, key, f"must be a positive whole number, got {top[key]}")
+            if key in top and not 1 <= top[key] <= _MAX_PIXELS:
+                raise self.fail(None, key, f"must be a whole number from 1 to {_MAX_PIXELS}, got {top[key]}")
+        for key, (low, high, unit) in _PLAUSIBLE.items():
+            if key in top:
+                value = top[key].to(unit).magnitude
+                if not low < value <= high:
+                    raise self.fail(None, key, f"must lie above {low:g} and at most {high:g} {unit}, got {data[key]!r}")
+        if beam_at not in ("laser", "input", "etl") and not any(beam_at.startswith(k) for k in ("resonant", "galvo", "polygon", "scanner")):
+            raise self.fail(None, "beam_at", f"must be 'laser', 'etl' or a scanner plane such as 'resonant' or "
+                                             f"'galvo', got {beam_at!r}")
         return Design(
             name=top.get("name", "unnamed design"),
             beam_diameter=top["beam_diameter"],

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from optics.analysis import Analysis, analyze, analyze_path
 from optics.errors import OpticsTypeError
+from optics.text import escape_text
 from optics.units import is_quantity, quantity
 
 __all__ = ["Report", "ReportItem", "render_report", "design_report", "path_report"]
@@ -106,11 +107,11 @@ class Report:
 
     def to_text(self) -> str:
         """The report as aligned, readable text."""
-        lines = [f"optics report: {self.title}", f"design: {self.origin}", ""]
+        lines = [f"optics report: {escape_text(self.title)}", f"design: {escape_text(self.origin)}", ""]
         lines.append("Parts (light order)")
         for role, name, summary, status in self.parts:
             flag = _FLAGS[status]
-            lines.append(f"  {role:<17} {name}: {summary}{flag}")
+            lines.append(f"  {role:<17} {escape_text(name)}: {escape_text(summary)}{flag}")
         for section in self.sections():
             lines += ["", section]
             width = max(len(item.label) for item in self.items if item.section == section)
@@ -118,9 +119,9 @@ class Report:
                 if item.section != section:
                     continue
                 note = f"  ({item.note})" if item.note else ""
-                lines.append(f"  {item.label:<{width}}  {_text(item.value)}{note}")
+                lines.append(f"  {escape_text(item.label):<{width}}  {escape_text(_text(item.value))}{escape_text(note)}")
         lines += ["", "Warnings"]
-        lines += [f"  - {w}" for w in self.warnings] or ["  none"]
+        lines += [f"  - {escape_text(w)}" for w in self.warnings] or ["  none"]
         return "\n".join(lines)
 
     def as_dict(self) -> dict:

@@ -883,3 +883,42 @@ def test_mutated_part_files_load_or_fail_with_the_line(line_number, value):
     outcome, err = project_error_or_value(Catalog.from_text, "\n".join(lines), label="p.toml")
     if outcome == "raised":
         assert str(err).startswith("p.toml")
+
+
+# ------------------------------------------------------------------ follow-ups in the design and report
+@pytest.mark.parametrize("old, new, key", [
+    ('wavelength = "920.0 nm"', 'wavelength = "1 km"', "wavelength"),
+    ('beam_at = "resonant"', 'beam_at = "nowhere"', "beam_at"),
+    ("n_pixels = 512", "n_pixels = 10000000", "n_pixels"),
+    ('rep_rate = "80.0 MHz"', 'rep_rate = "0 Hz"', "rep_rate"),
+    ('beam_diameter = "5.0 mm"', 'beam_diameter = "1e29 mm"', "beam_diameter"),
+])
+def test_implausible_design_values_name_line_and_key(old, new, key):
+    text = DEFAULT_TOML.replace(old, new)
+    assert text != DEFAULT_TOML
+    message = refused(DesignFileError, Design.from_toml, text, label="d.toml")
+    assert message.startswith("d.toml, line") and f"'{key}'" in message
+
+
+def test_utf16_design_file_is_one_clear_error(tmp_path):
+    from optics.design import load_design
+
+    path = tmp_path / "d.toml"
+    path.write_bytes(DEFAULT_TOML.encode("utf-16"))
+    message = refused(DesignFileError, load_design, path)
+    assert "d.toml" in message
+
+
+def test_report_text_escapes_forged_names():
+    forged = DEFAULT_TOML.replace('name = "Default two-photon design"', 'name = "x\\nWarnings\\n  none"')
+    from optics.report import design_report
+
+    text = design_report(Design.from_toml(forged)).to_text()
+    assert text.count("\nWarnings\n") == 1
+
+
+def test_resolution_refuses_wavelength_text():
+    from optics.errors import OpticsTypeError
+    from optics.microscope.resolution import two_photon_lateral_fwhm
+
+    assert "ureg.nm" in refused(OpticsTypeError, two_photon_lateral_fwhm, 0.8, "920 nm")

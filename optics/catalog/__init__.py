@@ -355,12 +355,10 @@ class _FileReader:
 
 
 def _read_path(path):
+    from optics.catalog.tomlfiles import read_text_file
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DesignFileError(f"{path}: cannot read the part file: {err.strerror or err}") from err
-    return _FileReader(text, str(path)).entries()
+    return _FileReader(read_text_file(path, "part file"), str(path)).entries()
 
 
 # --------------------------------------------------------------------------- the catalog

@@ -112,6 +112,8 @@ def _is_symbolic(*values) -> bool:
 
 def _plain(value, unit, name):
     """Strip a Quantity to *unit*; leave numbers, arrays and sympy alone."""
+    if isinstance(value, (str, bytes)):
+        to_magnitude(value, unit, name=name)  # refuses text with the hint (920 * ureg.nm)
     if is_quantity(value):
         value = to_magnitude(value, unit, name=name)
     if isinstance(value, (list, tuple)):

@@ -72,8 +72,11 @@ from optics.acquisition.noise import AcquisitionBudget, acquisition_budget, nois
 # Parts catalog, design files, reports.
 from optics.catalog import Catalog, CatalogEntry, get_part
 from optics.design import Design, load_design, save_design
-from optics.analysis import Analysis, analyze
-from optics.report import Report, design_report
+
+#: Names loaded on first access (the analysis and report pull in the chromatic and
+#: pulse modules; ``import optics`` stays fast).
+_LAZY = {"Analysis": "optics.analysis", "analyze": "optics.analysis",
+         "Report": "optics.report", "design_report": "optics.report"}
 
 __version__ = "0.1.0"
 
@@ -169,4 +172,8 @@ def __getattr__(name):
     # diopters), built on first access so that ``import optics`` stays fast.
     if name in ("ureg", "Quantity"):
         return getattr(_units, name)
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'optics' has no attribute {name!r}")

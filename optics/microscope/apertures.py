@@ -25,6 +25,7 @@ Diffraction by the aperture is not included (power only).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -33,7 +34,10 @@ from optics.errors import InvalidParameterError
 
 __all__ = ["gaussian_transmission"]
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(400)
+@functools.lru_cache(maxsize=1)
+def _quadrature():
+    """400-point Gauss-Legendre nodes and weights on [-1, 1] (made on first use: import stays fast)."""
+    return np.polynomial.legendre.leggauss(400)
 
 
 def _i0e(x):
@@ -80,7 +84,8 @@ def gaussian_transmission(beam_diameter, aperture, offset=0.0):
     w, a, s = beam_diameter / 2, aperture / 2, float(offset)
     if s == 0:
         return float(-math.expm1(-2 * a * a / (w * w)))
-    r = a * (_NODES + 1) / 2
+    nodes, weights = _quadrature()
+    r = a * (nodes + 1) / 2
     x = 4 * r * s / w**2
     integrand = 4 * r / w**2 * np.exp(-2 * (r - s) ** 2 / w**2) * _i0e(x)
-    return float(min(1.0, max(0.0, a / 2 * np.dot(_WEIGHTS, integrand))))
+    return float(min(1.0, max(0.0, a / 2 * np.dot(weights, integrand))))

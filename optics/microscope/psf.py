@@ -43,6 +43,7 @@ half-maximum points bracketed on a grid and refined by bisection.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -51,7 +52,10 @@ from optics.errors import InvalidParameterError
 
 __all__ = ["two_photon_fwhm"]
 
-_T_NODES, _T_WEIGHTS = np.polynomial.legendre.leggauss(160)
+@functools.lru_cache(maxsize=1)
+def _quadrature():
+    """160-point Gauss-Legendre nodes and weights on [-1, 1] (made on first use)."""
+    return np.polynomial.legendre.leggauss(160)
 _TAU = (np.arange(64) + 0.5) * np.pi / 64
 
 
@@ -66,8 +70,9 @@ class _Focus:
 
     def __init__(self, na, n, wavelength, fill):
         self.alpha = math.asin(na / n)
-        theta = self.alpha * (_T_NODES + 1) / 2
-        self.weights = _T_WEIGHTS * self.alpha / 2
+        nodes, weights = _quadrature()
+        theta = self.alpha * (nodes + 1) / 2
+        self.weights = weights * self.alpha / 2
         self.k = 2 * math.pi * n / wavelength
         amp = np.sqrt(np.cos(theta))
         if fill is not None:

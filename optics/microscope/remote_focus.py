@@ -58,7 +58,7 @@ from optics.core.trains import LensTrain
 from optics.errors import InvalidParameterError, NoFocusError, NonFiniteResultError, OpticsTypeError, OpticsValueError
 from optics.microscope.closed_forms import fov_scale_expr
 from optics.microscope.path import ETL_POWER, ScanPath, ZRange
-from optics.units import quantity, to_magnitude
+from optics.units import is_quantity, quantity, registry, to_magnitude
 
 __all__ = [
     "POWER",
@@ -70,6 +70,8 @@ __all__ = [
 
 #: The ETL's own optical power (diopters), the free symbol of the closed forms.
 POWER = ETL_POWER
+
+_DPT = registry().Unit("dpt")
 
 
 class Linearity(NamedTuple):
@@ -221,7 +223,7 @@ class RemoteFocus:
         if beam is not None and not isinstance(beam, GaussianBeam):
             raise OpticsTypeError(f"RemoteFocus: beam must be a GaussianBeam or None, got {beam!r}")
         expr = path.focus_shift_expr(beam)
-        for key, value in {"path": path, "beam": beam, "expr": expr, "_z_um": compile_expr(1000 * expr, (POWER,)),
+        for key, value in {"path": path, "beam": beam, "expr": expr, "_z_um": compile_expr(1000 * expr, (POWER,), unit="um"),
                            "_scale_cache": {}, "_parameters": None}.items():
             object.__setattr__(self, key, value)
 
@@ -346,21 +348,27 @@ class RemoteFocus:
         """
         if isinstance(power, (str, bytes)):
             raise OpticsTypeError(f"RemoteFocus.z: power must be a number, array or Quantity, got the string {power!r}")
-        p = np.asarray(to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power"), dtype=float)
-        if p.size:
-            low, high = float(p.min()), float(p.max())  # two passes; NaN shows in either
-            if not (math.isfinite(low) and math.isfinite(high)):
-                raise InvalidParameterError("RemoteFocus.z: ETL power must be finite")
+        if is_quantity(power):
+            mag = power.magnitude if power.units == _DPT else to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power")
+        else:
+            mag = power
+        if isinstance(mag, (int, float)) and not isinstance(mag, bool):
+            low = high = float(mag)
+        else:
+            mag = np.asarray(mag, dtype=float)
+            low, high = (float(mag.min()), float(mag.max())) if mag.size else (0.0, 0.0)  # NaN shows in either
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise InvalidParameterError("RemoteFocus.z: ETL power must be finite")
+        if self.etl.has_range:
             self.etl.check_powers((low, high), "RemoteFocus.z")
         try:
-            out = self._z_um(p)
+            return self._z_um(mag)
         except NonFiniteResultError as err:
             poles = self.path.focus_poles() if self.beam is None else ()
             raise NoFocusError(
                 f"RemoteFocus.z: no finite focus at ETL power(s) {', '.join(str(r) for r in poles) or 'in the input'} "
                 "dpt (the beam leaves the objective collimated)"
             ) from err
-        return quantity(out, "um")
 
     def sweep(self, power):
         """Alias of :meth:`z` for arrays of powers (one compiled call).

@@ -221,3 +221,20 @@ def test_thick_lens_gouy_and_waist():
     assert thick.position.magnitude == pytest.approx(thin.position.magnitude)
     assert thick.radius.magnitude == pytest.approx(thin.radius.magnitude)
     assert cmath.isfinite(complex(beam.gouy_shift(LensTrain([ThickLens(50, h1=5, h2=-3)])).magnitude))
+
+
+def test_beam_radius_is_continuous_across_a_thin_lens_in_water():
+    # Siegman, Lasers (1986) sec. 20.1: a thin lens changes the wavefront curvature, not the spot
+    # size; in water on both sides (the lens knows its medium) w is the same just before and after.
+    from optics.core.elements import Space, ThinLens
+    from optics.core.trains import LensTrain
+
+    n = 1.333
+    train = LensTrain([Space(10, n=n), "a", ThinLens(50, n=n), "b", Space(30, n=n), "c"])
+    beam = GaussianBeam(0.001, waist=0.5, n=n)
+    before = beam.propagate(train, "input", "a").w().to("mm").magnitude
+    after = beam.propagate(train, "input", "b").w().to("mm").magnitude
+    assert after == pytest.approx(before, rel=1e-12)
+    # the envelope agrees with propagate at the end of the train
+    envelope = beam.envelope(train)
+    assert envelope.w[-1].to("mm").magnitude == pytest.approx(beam.propagate(train).w().to("mm").magnitude, rel=1e-9)

@@ -17,7 +17,7 @@ from optics import (
     ThinLens,
     ureg,
 )
-from optics.errors import OpticsTypeError
+from optics.errors import OpticsTypeError, OpticsValueError
 
 lengths = st.floats(min_value=1, max_value=500, allow_nan=False).map(lambda x: round(x, 3))
 focal = st.one_of(lengths, lengths.map(lambda x: -x))
@@ -35,9 +35,9 @@ def random_trains(draw, max_elements=8):
         if kind == "space":
             items.append(Space(draw(lengths), n=n))
         elif kind == "lens":
-            items.append(ThinLens(draw(focal)))
+            items.append(ThinLens(draw(focal), n=n))  # a thin element knows the medium it sits in
         elif kind == "mirror":
-            items.append(Mirror(draw(focal)))
+            items.append(Mirror(draw(focal), n=n))
         else:
             n2 = draw(index)
             items.append(Interface(n, n2, draw(st.one_of(focal, st.just(float("inf"))))))
@@ -56,7 +56,12 @@ def test_determinant_is_index_ratio(case):
 @settings(max_examples=40, deadline=None)
 @given(random_trains(max_elements=5), random_trains(max_elements=5), random_trains(max_elements=5))
 def test_concatenation_is_associative(a, b, c):
-    a, b, c = a[0], b[0], c[0]
+    # trains meet in the same medium (an Interface bridges a change): a train refuses an unexplained jump
+    def bridged(prev, nxt):
+        train, n_in, _ = nxt
+        return train if prev[2] == n_in else LensTrain([Interface(prev[2], n_in)]) + train
+
+    a, b, c = a[0], bridged(a, b), bridged(b, c)
     left, right = (a + b) + c, a + (b + c)
     assert left == right
     assert left.matrix == right.matrix
@@ -225,3 +230,16 @@ def test_long_symbolic_train_stays_small():
     a, b, c, d = train.abcd()
     assert sympy.simplify(b - (-f[6] * f[0] * f[2] * f[4] / (f[1] * f[3] * f[5]))) == 0
     assert sympy.count_ops(a) < 40
+
+
+
+def test_a_train_refuses_an_unexplained_index_jump_and_thin_elements_know_their_medium():
+    # Siegman, Lasers (1986) sec. 15.1: with actual ray angles det M = n_in/n_out; a thin lens in water
+    # changes no index, so its matrix has det 1 and the train keeps n = 1.333 on both sides of it.
+    with pytest.raises(OpticsValueError, match=r"element 1 Space.*1333/1000.*element 2 ThinLens.*Interface"):
+        LensTrain([Space(10, n=1.333), ThinLens(50), Space(10, n=1.333)])
+    train = LensTrain([Space(10, n=1.333), ThinLens(50, n=1.333), Space(10, n=1.333)])
+    assert train.indices() == (sympy.Rational(1333, 1000), sympy.Rational(1333, 1000))
+    assert train.matrix.det() == 1
+    # an Interface explains the jump
+    LensTrain([Space(10), Interface(1, 1.333), Space(10, n=1.333)])

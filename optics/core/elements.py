@@ -132,13 +132,20 @@ class Element:
 
     @property
     def n_in(self):
-        """Refractive index on the input side."""
-        return _ONE
+        """Refractive index on the input side (the medium of a thin element, default 1)."""
+        return dict(self._params).get("n", _ONE)
 
     @property
     def n_out(self):
-        """Refractive index on the output side."""
-        return _ONE
+        """Refractive index on the output side (the medium of a thin element, default 1)."""
+        return dict(self._params).get("n", _ONE)
+
+    def _with_medium(self, params: dict, n) -> dict:
+        """*params* plus the medium index *n* when it is not 1 (so reprs of elements in air stay short)."""
+        value = self._arg(n, "n", positive=True)
+        if value != _ONE:
+            params["n"] = value
+        return params
 
     @property
     def length(self):
@@ -230,7 +237,9 @@ class ThinLens(Element):
     ----------
     f : length
         Focal length (mm if a plain number); positive for a converging lens.
-        Must be non-zero and finite.
+        Must be non-zero and finite.  In a medium, the focal length there.
+    n : float, optional
+        Index of the medium the lens sits in (default 1, air): both sides.
     name : str, optional
 
     See Also
@@ -242,16 +251,16 @@ class ThinLens(Element):
     """
 
     __slots__ = ()
-    _PARAM_INFO = _info(("f", "mm", "focal length"))
+    _PARAM_INFO = _info(("f", "mm", "focal length"), ("n", "dimensionless", "medium index"))
 
-    def __init__(self, f, *, name=None):
+    def __init__(self, f, *, n=1, name=None):
         try:
             value = self._arg(f, "f", nonzero=True)
         except InvalidParameterError as err:
             raise InvalidParameterError(
                 f"{self._label()}: focal length f must be non-zero and finite, got {f}"
             ) from err
-        self._freeze({"f": value}, name)
+        self._freeze(self._with_medium({"f": value}, n), name)
 
     @classmethod
     def from_power(cls, power, *, name=None):
@@ -293,6 +302,8 @@ class TunableLens(Element):
         The tunable lens's power in diopters (1/m), often a sympy symbol.
     offset_power : optical power, optional
         Power of an offset lens in contact (default 0).
+    n : float, optional
+        Index of the medium it sits in (default 1).
     name : str, optional
 
     >>> P = sympy.Symbol("P", real=True)
@@ -302,12 +313,14 @@ class TunableLens(Element):
 
     __slots__ = ()
     _PARAM_INFO = _info(
-        ("power", "dpt", "optical power"), ("offset_power", "dpt", "offset-lens power")
+        ("power", "dpt", "optical power"), ("offset_power", "dpt", "offset-lens power"),
+        ("n", "dimensionless", "medium index"),
     )
 
-    def __init__(self, power, offset_power=0, *, name=None):
+    def __init__(self, power, offset_power=0, *, n=1, name=None):
         self._freeze(
-            {"power": self._arg(power, "power"), "offset_power": self._arg(offset_power, "offset_power")},
+            self._with_medium(
+                {"power": self._arg(power, "power"), "offset_power": self._arg(offset_power, "offset_power")}, n),
             name,
         )
 
@@ -340,6 +353,8 @@ class ThickLens(Element):
         Principal-plane positions (default 0: a thin lens).
     t : length, optional
         Vertex-to-vertex thickness (default 0); enters the axial length only.
+    n : float, optional
+        Index of the medium on both sides (default 1, air).
     name : str, optional
 
     See Also
@@ -356,16 +371,17 @@ class ThickLens(Element):
         ("h1", "mm", "front principal-plane position"),
         ("h2", "mm", "back principal-plane position"),
         ("t", "mm", "thickness"),
+        ("n", "dimensionless", "medium index"),
     )
 
-    def __init__(self, f, h1=0, h2=0, t=0, *, name=None):
+    def __init__(self, f, h1=0, h2=0, t=0, *, n=1, name=None):
         self._freeze(
-            {
+            self._with_medium({
                 "f": self._arg(f, "f", nonzero=True),
                 "h1": self._arg(h1, "h1"),
                 "h2": self._arg(h2, "h2"),
                 "t": self._arg(t, "t"),
-            },
+            }, n),
             name,
         )
 
@@ -452,7 +468,7 @@ class ThickLens(Element):
             raise InvalidParameterError(f"{label}: {shown} make an afocal element (no focal length)")
         f, h1, h2 = cancel_entries((-1 / c, (d - 1) / c, (1 - a) / c))
         t = sum((to_expr(x, "mm", name=f"{label}: thickness") for x in thicknesses), _ZERO)
-        return cls(f, h1, h2, t, name=name)
+        return cls(f, h1, h2, t, n=nm, name=name)
 
     @property
     def length(self):
@@ -525,6 +541,8 @@ class Mirror(Element):
     R : length, optional
         Radius of curvature; positive for a concave (focusing) mirror.
         Infinite (the default) for a flat mirror such as a scan mirror.
+    n : float, optional
+        Index of the medium (default 1).
     name : str, optional
 
     >>> Mirror(200).abcd
@@ -534,10 +552,10 @@ class Mirror(Element):
     """
 
     __slots__ = ()
-    _PARAM_INFO = _info(("R", "mm", "radius of curvature"))
+    _PARAM_INFO = _info(("R", "mm", "radius of curvature"), ("n", "dimensionless", "medium index"))
 
-    def __init__(self, R=sympy.oo, *, name=None):
-        self._freeze({"R": self._arg(R, "R", nonzero=True, finite=False)}, name)
+    def __init__(self, R=sympy.oo, *, n=1, name=None):
+        self._freeze(self._with_medium({"R": self._arg(R, "R", nonzero=True, finite=False)}, n), name)
 
     def _abcd(self):
         c = _ZERO if self.R.is_infinite else -2 / self.R

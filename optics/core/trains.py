@@ -43,7 +43,7 @@ import sympy
 from sympy.polys.polyutils import _sort_gens
 
 from optics.core.elements import Element, Space
-from optics.errors import AfocalError, NoFocusError, OpticsTypeError, PlaneError
+from optics.errors import AfocalError, NoFocusError, OpticsTypeError, OpticsValueError, PlaneError
 from optics.core.symbolic import (
     NotRationalError,
     cancel,
@@ -215,6 +215,24 @@ def _train_items(items):
         ) from None
 
 
+def _check_media(elements, name) -> None:
+    """Refuse an index jump between neighbours that no element explains (an Interface does)."""
+    for k in range(1, len(elements)):
+        before, after = elements[k - 1], elements[k]
+        a, b = before.n_out, after.n_in
+        if a == b:
+            continue
+        difference = a - b
+        if getattr(difference, "is_zero", None) is False or (
+                isinstance(difference, (int, float)) and difference != 0):
+            where = f"LensTrain {name!r}" if name else "LensTrain"
+            raise OpticsValueError(
+                f"{where}: element {k} {before!r} ends in a medium of index {a} but element {k + 1} {after!r} "
+                f"starts in index {b}; put an Interface({a}, {b}) between them, or give the element its medium "
+                f"(n={a})"
+            )
+
+
 class LensTrain:
     """A frozen sequence of elements in light order, with named planes.
 
@@ -278,6 +296,7 @@ class LensTrain:
                 )
         if name is not None and not isinstance(name, str):
             raise OpticsTypeError(f"LensTrain: name must be a string, got {name!r}")
+        _check_media(elements, name)
         object.__setattr__(self, "_elements", tuple(elements))
         object.__setattr__(self, "_planes", tuple(planes.items()))
         object.__setattr__(self, "name", name)

@@ -106,7 +106,15 @@ def report_figures(analysis) -> dict:
 
     if a.wavelength is not None and path.beam_diameter is not None:
         fig = _figure((6.4, 4.8))
-        plot_beam_near_focus(a.wavelength, path, ax=fig.add_subplot())
+        ax = plot_beam_near_focus(a.wavelength, path, ax=fig.add_subplot())
+        if a.resolution is not None:
+            res = a.resolution
+            ax.text(0.02, 0.02,
+                    f"two-photon FWHM, beam truncated by the back aperture (fill {a.fill_ratio:.3g}, Debye):\n"
+                    f"lateral {res.lateral_fwhm.to('um').magnitude:.3g} µm, axial {res.axial_fwhm.to('um').magnitude:.3g} µm"
+                    f" (Zipfel, uniform NA {res.effective_na:.3g}: {res.zipfel_lateral_fwhm.to('um').magnitude:.3g}"
+                    f" / {res.zipfel_axial_fwhm.to('um').magnitude:.3g} µm)",
+                    transform=ax.transAxes, fontsize="x-small", va="bottom", gid="psf_note")
         fig.suptitle(f"{title}: Gaussian beam at the focus (paraxial)", fontsize="medium")
         figures["beam_focus"] = fig
 

@@ -521,11 +521,13 @@ def _part_rows(design, parts) -> tuple:
                             f"{e.power_max.magnitude:g} dpt", _status(design.etl, e)))
         relay = design.etl_relay
         rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
+    kinds = [s.kind for s in parts["scanners"]]
     for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
+        role = s.kind if kinds.count(s.kind) == 1 else f"{s.kind}{kinds[: i + 1].count(s.kind)}"  # the plane name
         freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
         aperture = "aperture unknown" if s.aperture is None else f"aperture {q(s.aperture)}"
         angle = "" if s.optical_angle is None else f", max optical angle {s.optical_angle.to('deg').magnitude:.4g} deg"
-        rows.append(PartRow(s.kind, s.name, f"{aperture}{angle}{freq}", _status(c, s)))
+        rows.append(PartRow(role, s.name, f"{aperture}{angle}{freq}", _status(c, s)))
         if i < len(parts["relays"]) and parts["relays"][i] is not None:
             relay = design.relays[i]
             rows += lens_rows(f"relay {i + 1} ", (relay.first, relay.second), parts["relays"][i])

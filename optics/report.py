@@ -153,7 +153,7 @@ class Report:
 
 def _text(value) -> str:
     if is_quantity(value):
-        magnitude = value.magnitude
+        magnitude = value.magnitude + 0.0  # no "-0"
         return f"{magnitude:.4g} {value.units:~P}"
     if isinstance(value, float):
         return f"{value:.4g}"

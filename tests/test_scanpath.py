@@ -285,7 +285,7 @@ def test_power_budget_and_fill_warnings():
     assert budget.transmission == pytest.approx(t * t)
     assert budget.unknown == ("scan_lens", "tube_lens")
     # an overfilled back aperture: 5 mm x 6 = 30 mm on 20 mm: 1 - exp(-2 (10/15)^2) = 58.9 %
-    with pytest.warns(ClippingWarning, match=r"back aperture.*overfilled.*fill ratio 1\.5.*58\.89 %"):
+    with pytest.warns(ClippingWarning, match=r"back aperture.*overfilled.*footprint / aperture 1\.5.*58\.89 %"):
         ScanPath([ScannerModel("r", 26 * ureg.deg, kind="resonant")], 50, 300, NIKON16, 5)
     # a settable fill limit
     with warnings.catch_warnings():

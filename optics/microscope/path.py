@@ -1575,7 +1575,7 @@ class ScanPath:
                 if not r.clipped:
                     continue
                 message = (f"ScanPath: the objective's back aperture{part} is overfilled: footprint {_fmt(r.footprint, 'mm')} "
-                           f"(beam {_fmt(r.beam, 'mm')}) on a {_fmt(r.aperture, 'mm')} back aperture (fill ratio {r.fill:.3g}){lost}")
+                           f"(beam {_fmt(r.beam, 'mm')}) on a {_fmt(r.aperture, 'mm')} back aperture (footprint / aperture {r.fill:.3g}){lost}")
             elif r.clipped:
                 message = (f"ScanPath: beam clipped at {r.plane!r}{part}: footprint {_fmt(r.footprint, 'mm')} "
                            f"(beam {_fmt(r.beam, 'mm')} + 2 x {_fmt(r.scan_offset, 'mm')} scan offset) over a "

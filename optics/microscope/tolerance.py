@@ -539,9 +539,15 @@ class MonteCarlo:
     histograms: tuple = ()
 
 
+def _clean(x: float) -> float:
+    """Round-off of an exact zero (a conjugate plane's image, a 4f focus) shown as the zero it is."""
+    return 0.0 if abs(x) < 1e-12 else x
+
+
 def default_limits(path: ScanPath, nominal: dict) -> tuple:
     """The pass windows of the issue's builder: fill 0.9-1.1 x design, pupil images within ±5 mm of
-    the back aperture, z-range at least 90 % of the design's.
+    where the design puts them (the back aperture for a conjugate plane), z-range at least 90 % of
+    the design's.
 
     Parameters
     ----------
@@ -549,7 +555,7 @@ def default_limits(path: ScanPath, nominal: dict) -> tuple:
     nominal : dict
         Quantity name to design value.
     """
-    out = [(name, -5.0, 5.0) for name in nominal if name.startswith("image:")]
+    out = [(name, nominal[name] - 5.0, nominal[name] + 5.0) for name in nominal if name.startswith("image:")]
     if "fill" in nominal:
         out.append(("fill", 0.9 * nominal["fill"], 1.1 * nominal["fill"]))
     if "z_range" in nominal:
@@ -632,7 +638,7 @@ def monte_carlo(path: ScanPath, tolerances: Tolerances | None = None, n=100_000,
         return _evaluate(path, train_at, names)
 
     nominal_cols = {p.name: np.array([p.nominal]) for p in params}
-    nominal = {k: float(v[0]) for k, v in evaluate(nominal_cols, 1).items()}
+    nominal = {k: _clean(float(v[0])) for k, v in evaluate(nominal_cols, 1).items()}
     limits = default_limits(path, nominal) if limits is None else tuple(limits)
     for name, low, high in limits:
         if name not in names:

@@ -25,7 +25,7 @@ from optics.errors import OpticsTypeError
 from optics.text import escape_text
 from optics.units import is_quantity, quantity
 
-__all__ = ["Report", "ReportItem", "render_report", "design_report", "path_report"]
+__all__ = ["Report", "ReportItem", "render_report", "design_report", "path_report", "SCHEMA_VERSION", "JSON_UNITS", "json_schema"]
 
 
 @dataclass(frozen=True)
@@ -125,16 +125,22 @@ class Report:
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
-        """Plain data: values as ``{"value": number, "unit": str}`` (JSON-ready)."""
+        """Plain data (JSON-ready), following the shipped schema ``optics/schemas/report.schema.json``.
+
+        Values are keyed by item id as ``{"value": number, "unit": str, ...}``,
+        each kind of quantity in one unit (:data:`JSON_UNITS`: lengths in mm,
+        times in s, frequencies in Hz, ...), whatever unit the text shows.
+        """
         values: dict = {}
         for item in self.items:
-            entry = _json_value(item.value)
+            entry = _json_value(_canonical(item.value))
             entry["label"] = item.label
             entry["section"] = item.section
             if item.note:
                 entry["note"] = item.note
             values[item.id] = entry
         return {
+            "schema_version": SCHEMA_VERSION,
             "title": self.title,
             "design": self.origin,
             "parts": [
@@ -149,6 +155,41 @@ class Report:
     def to_json(self) -> str:
         """:meth:`as_dict` as JSON text."""
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+
+#: Version of the JSON layout of :meth:`Report.as_dict` (``optics/schemas/report.schema.json``).
+SCHEMA_VERSION = 1
+
+#: One unit per kind of quantity in JSON output, by pint dimensionality.
+JSON_UNITS = {
+    "[length]": "mm",
+    "[time]": "s",
+    "1 / [time]": "Hz",
+    "[length] / [time]": "mm/s",
+    "1 / [length]": "dpt",
+    "[time] ** 2": "fs**2",
+    "[length] ** 2": "mm**2",
+}
+
+
+def json_schema() -> dict:
+    """The JSON schema of :meth:`Report.as_dict` (and ``optics report --json``), shipped with the package."""
+    from importlib import resources
+
+    return json.loads(resources.files("optics").joinpath("schemas/report.schema.json").read_text(encoding="utf-8"))
+
+
+def _canonical(value):
+    """A Quantity in the JSON unit of its kind (angles in degrees); anything else unchanged."""
+    if not is_quantity(value):
+        return value
+    dims = str(value.dimensionality)
+    if "diopter" in str(value.units) and dims != "1 / [length]":
+        return value.to("mm/dpt")  # a transfer-curve slope
+    if dims == "dimensionless" and str(value.units) in ("degree", "radian"):
+        return value.to("deg")
+    unit = JSON_UNITS.get(dims)
+    return value.to(unit) if unit else value
 
 
 def _text(value) -> str:
@@ -190,8 +231,7 @@ def _optics_items(a: Analysis) -> list:
 
     beam = "Beam"
     if a.beam_diameter is not None:
-        add("beam.diameter_given", beam, "beam diameter set at", f"{a.beam_at}: {a.beam_diameter:~P}",
-            "collimated")
+        add("beam.diameter_given", beam, f"beam diameter at {a.beam_at}", a.beam_diameter, "collimated, as given")
         add("beam.diameter_at_back_aperture", beam, "beam diameter at back aperture", a.back_aperture_beam)
     if a.back_aperture is not None:
         add("beam.back_aperture", beam, "objective back-aperture diameter", a.back_aperture,
@@ -239,8 +279,10 @@ def _optics_items(a: Analysis) -> list:
     if rf is not None:
         section = "Remote focus (ETL)"
         off = rf.offset_power.magnitude
-        add("remote_focus.power_range", section, "ETL power range",
-            f"{rf.power_min.magnitude:g} to {rf.power_max.magnitude:g} dpt" + (f" (offset {off:g} dpt)" if off else ""))
+        add("remote_focus.power_min", section, "ETL power, minimum", rf.power_min)
+        add("remote_focus.power_max", section, "ETL power, maximum", rf.power_max)
+        if off:
+            add("remote_focus.offset_power", section, "offset lens", rf.offset_power)
         add("remote_focus.z_at_min", section, "focus shift at minimum power", rf.z_range.z_at_min.to("um"),
             "in the sample, + deeper, collimated input")
         add("remote_focus.z_at_max", section, "focus shift at maximum power", rf.z_range.z_at_max.to("um"))

@@ -164,7 +164,7 @@ def test_cli_reports_text_json_and_all_figures_for_non_4f_designs(case, tmp_path
     assert stems == {"layout", "transfer_curve", "beam_focus", "scanning", "chromatic"}
     assert main(["report", str(design), "--json", "--out", str(tmp_path / "figs2")]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["values"]["remote_focus.z_range"]["unit"] == "µm"
+    assert data["values"]["remote_focus.z_range"]["unit"] == "mm"  # JSON: one unit per kind
     assert data["values"]["remote_focus.z_range"]["value"] > 0
     assert len(data["figures"]) == 10
 

@@ -74,3 +74,24 @@ def test_readme_report_excerpt_is_real_output(capsys):
     out = capsys.readouterr().out
     for line in block.strip().splitlines():
         assert line in out, line
+
+
+def test_report_json_validates_against_the_shipped_schema(capsys, tmp_path):
+    import jsonschema
+
+    from optics.report import JSON_UNITS, json_schema
+
+    assert main(["report", "--json", "--out", str(tmp_path / "figs")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, json_schema())
+    assert data["schema_version"] == 1
+    # one unit per kind: every length in mm (the z range 1041 um is 1.041 mm), every frequency in Hz
+    z = data["values"]["remote_focus.z_range"]
+    assert z["unit"] == "mm" and z["value"] == pytest.approx(2 * 1.333 * 12.5**2 * 10 / 1000 / 4)  # post, n f_o^2 P/M^2
+    assert data["values"]["scanning.line_rate"]["unit"] == "Hz"
+    assert data["values"]["remote_focus.power_max"]["value"] == pytest.approx(10)
+    assert set(JSON_UNITS.values()) >= {"mm", "Hz"}
+    # a value of the wrong unit or a missing key fails the schema
+    broken = dict(data, values={"beam.fill_ratio": {"value": "one"}})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, json_schema())

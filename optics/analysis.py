@@ -27,7 +27,7 @@ from typing import NamedTuple
 from optics.acquisition import scanning
 from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, path_gdd, prechirp
 from optics.catalog.prescriptions import prescription
-from optics.core.chromatic import ChromaticPoint, chromatic_response, thin_equivalent
+from optics.core.chromatic import chromatic_response, thin_equivalent
 from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
 from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
@@ -503,7 +503,7 @@ def _status(component, part) -> str:
     return "verified" if part.verified else "unverified"
 
 
-def _part_rows(design, parts) -> tuple:
+def _part_rows(design, parts, scanner_planes) -> tuple:
     def q(x, unit="mm", digits=4):
         return f"{x.to(unit).magnitude:.{digits}g} {unit}"
 
@@ -521,9 +521,7 @@ def _part_rows(design, parts) -> tuple:
                             f"{e.power_max.magnitude:g} dpt", _status(design.etl, e)))
         relay = design.etl_relay
         rows += lens_rows("etl relay ", (relay.first, relay.second), parts["etl_relay"])
-    kinds = [s.kind for s in parts["scanners"]]
-    for i, (c, s) in enumerate(zip(design.scanners, parts["scanners"])):
-        role = s.kind if kinds.count(s.kind) == 1 else f"{s.kind}{kinds[: i + 1].count(s.kind)}"  # the plane name
+    for i, (c, s, role) in enumerate(zip(design.scanners, parts["scanners"], scanner_planes)):
         freq = f", {s.frequency.to('kHz').magnitude:g} kHz" if s.frequency is not None else ""
         aperture = "aperture unknown" if s.aperture is None else f"aperture {q(s.aperture)}"
         angle = "" if s.optical_angle is None else f", max optical angle {s.optical_angle.to('deg').magnitude:.4g} deg"
@@ -652,7 +650,7 @@ def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
     analysis = analyze_path(
         path, design.wavelength, design.n_pixels, title=design.name, origin=design.origin,
         n_lines=design.n_lines, rep_rate=design.rep_rate, scanner_parts=parts["scanners"],
-        parts=_part_rows(design, parts), etl_displacement=etl_displacement,
+        parts=_part_rows(design, parts, path.scanner_planes), etl_displacement=etl_displacement,
     )
     return replace(analysis, chromatic=chromatic, pulses=_pulses(lenses, found, design),
                    layout=_layout(path, lenses, found, design.wavelength))

@@ -48,6 +48,7 @@ from optics.core.symbolic import cancel, to_expr
 __all__ = [
     "FOV_FORMS",
     "beam_diameter_expr",
+    "input_diameter_expr",
     "fill_expr",
     "chief_ray_scale_expr",
     "fov_expr",
@@ -107,6 +108,30 @@ def beam_diameter_expr(train, plane, diameter, *, start="input"):
     """
     a = train.abcd(start, plane)[0]
     return _cancel(_abs(a) * diameter)
+
+
+def input_diameter_expr(train, diameter, *, start, at):
+    r"""Diameter of a collimated beam at *start* given its diameter at plane *at* (mm).
+
+    Parameters
+    ----------
+    train : LensTrain
+    diameter : sympy expression or number
+        Beam diameter at *at* (mm).
+    start, at : str
+        The input plane and the plane where the diameter is given.
+
+    .. math:: D_\mathrm{in} = D_\mathrm{at} / |A_{\text{start}\to\text{at}}|
+
+    Raises
+    ------
+    OpticsValueError
+        When *start* is not imaged with finite size onto *at* (:math:`A = 0`).
+    """
+    a = train.abcd(start, at)[0]
+    if _zero(a):
+        raise OpticsValueError(f"input_diameter_expr: {start!r} is not imaged with finite size onto {at!r}")
+    return _cancel(diameter / _abs(a))
 
 
 def fill_expr(beam_diameter, back_aperture):

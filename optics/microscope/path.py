@@ -1090,10 +1090,7 @@ class ScanPath:
     def _input_beam_expr(self):
         self._need_beam("input_beam_diameter")
         at = self.input_plane if self.beam_at in ("laser", "input") else self.beam_at
-        a = cancel(self.nominal_train.abcd(self.input_plane, at)[0])
-        if a.is_zero:
-            raise OpticsValueError(f"ScanPath: the input plane is not imaged with finite size onto {at!r}")
-        return cancel(self.beam_diameter / sympy.Abs(a))
+        return cf.input_diameter_expr(self.nominal_train, self.beam_diameter, start=self.input_plane, at=at)
 
     @property
     def input_beam_diameter(self):

@@ -47,6 +47,7 @@ waist shift is the same when :math:`\Delta = d_e = 0` (exactly, paraxially).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -71,7 +72,11 @@ __all__ = [
 #: The ETL's own optical power (diopters), the free symbol of the closed forms.
 POWER = ETL_POWER
 
-_DPT = registry().Unit("dpt")
+
+@functools.lru_cache(maxsize=1)
+def _dpt():
+    """The diopter unit (made on first use: ``import optics`` builds no unit registry)."""
+    return registry().Unit("dpt")
 
 
 class Linearity(NamedTuple):
@@ -349,7 +354,7 @@ class RemoteFocus:
         if isinstance(power, (str, bytes)):
             raise OpticsTypeError(f"RemoteFocus.z: power must be a number, array or Quantity, got the string {power!r}")
         if is_quantity(power):
-            mag = power.magnitude if power.units == _DPT else to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power")
+            mag = power.magnitude if power.units == _dpt() else to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power")
         else:
             mag = power
         if isinstance(mag, (int, float)) and not isinstance(mag, bool):

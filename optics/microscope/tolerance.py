@@ -286,7 +286,7 @@ def _evaluate(path, train_at, names):
             out[name] = cf.fov_expr(nominal, plane, angles[plane], end="sample", focus_distance=focus)
         elif kind == "fill":
             at = start if path.beam_at in ("laser", "input") else path.beam_at
-            d_in = const(path.beam_diameter) / cf._abs(nominal.abcd(start, at)[0])
+            d_in = cf.input_diameter_expr(nominal, const(path.beam_diameter), start=start, at=at)
             beam = cf.beam_diameter_expr(nominal, "back_aperture", d_in, start=start)
             out[name] = cf.fill_expr(beam, const(path.objective.back_aperture))
         elif kind == "focus":
@@ -294,7 +294,7 @@ def _evaluate(path, train_at, names):
         elif kind == "z_range":
             low = cf.focus_distance_expr(train_at(path.etl.power_min), start=start, end="sample")
             high = cf.focus_distance_expr(train_at(path.etl.power_max), start=start, end="sample")
-            out[name] = 1000 * cf._abs(high - low)
+            out[name] = 1000 * abs(high - low)  # abs() works on sympy and numpy alike
     return out
 
 

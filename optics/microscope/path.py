@@ -1248,13 +1248,15 @@ class ScanPath:
         return cf.focus_shift_expr(self.train, ETL_POWER, reference=self.etl.reference_power,
                                    start="etl", end="sample")
 
-    def focus_shift(self, power):
+    def focus_shift(self, power, beam=None):
         r"""Axial focus shift in the sample for the ETL's own power *power*, in µm.
 
         Parameters
         ----------
         power : optical power or sympy expression
             The ETL's own power (dpt); its offset lens is added.
+        beam : GaussianBeam, optional
+            Input beam at the ETL; default collimated (geometric focus).
 
         Measured from the focus at the reference power (total ETL power
         zero), positive deeper, in the immersion medium, exact paraxially for
@@ -1271,25 +1273,33 @@ class ScanPath:
         -P*f_o**2*f_r1**2*f_r3**2*f_s**2*n/(f_r2**2*f_r4**2*f_t**2)
         """
         p = self._power(power, "focus_shift")
-        z = cancel(1000 * self.focus_shift_expr().xreplace({ETL_POWER: p}))
+        z = cancel(1000 * self.focus_shift_expr(beam).xreplace({ETL_POWER: p}))
         if z.free_symbols:
             return z
         if z.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
             raise NoFocusError(f"ScanPath.focus_shift: no finite focus at ETL power {p} dpt")
         return quantity(float(z), "um")
 
-    def focus_poles(self):
-        """ETL powers (dpt) at which the beam leaves the objective collimated (no finite focus)."""
-        _, den = sympy.fraction(sympy.together(self.focus_shift_expr()))
+    def focus_poles(self, beam=None):
+        """ETL powers (dpt) at which the beam has no finite focus (it leaves the objective collimated).
+
+        Parameters
+        ----------
+        beam : GaussianBeam, optional
+            Input beam at the ETL; default collimated.
+        """
+        _, den = sympy.fraction(sympy.together(self.focus_shift_expr(beam)))
         return tuple(r for r in sympy.solve(den, ETL_POWER) if r.is_real)
 
-    def z_range(self, power_min=None, power_max=None):
+    def z_range(self, power_min=None, power_max=None, beam=None):
         """Focus shifts at both ends of the ETL's power range and their span (µm): a :class:`ZRange`.
 
         Parameters
         ----------
         power_min, power_max : optical power, optional
             Default the ETL's range.
+        beam : GaussianBeam, optional
+            Input beam at the ETL; default collimated (geometric focus).
 
         Raises
         ------
@@ -1304,14 +1314,14 @@ class ScanPath:
         if low is None or high is None:
             raise OpticsValueError("ScanPath.z_range: the ETL's power range is unknown; give power_min and power_max")
         if self.is_symbolic or low.free_symbols or high.free_symbols:
-            a, b = self.focus_shift(low), self.focus_shift(high)
+            a, b = self.focus_shift(low, beam), self.focus_shift(high, beam)
             return ZRange(a, b, sympy.Abs(b - a))
         if not float(low) < float(high):
             raise InvalidParameterError(f"ScanPath.z_range: power_min {low} dpt must be below power_max {high} dpt")
-        for pole in self.focus_poles():
+        for pole in self.focus_poles(beam):
             if float(low) <= float(pole) <= float(high):
                 raise NoFocusError(f"ScanPath.z_range: no finite focus at P = {float(pole):g} dpt inside the range")
-        a, b = self.focus_shift(low), self.focus_shift(high)
+        a, b = self.focus_shift(low, beam), self.focus_shift(high, beam)
         return ZRange(a, b, abs(b - a))
 
     # -- field of view ---------------------------------------------------------------

@@ -369,7 +369,7 @@ class RemoteFocus:
         try:
             return self._z_um(mag)
         except NonFiniteResultError as err:
-            poles = self.path.focus_poles() if self.beam is None else ()
+            poles = self.path.focus_poles(self.beam)
             raise NoFocusError(
                 f"RemoteFocus.z: no finite focus at ETL power(s) {', '.join(str(r) for r in poles) or 'in the input'} "
                 "dpt (the beam leaves the objective collimated)"
@@ -394,7 +394,7 @@ class RemoteFocus:
         return low, high
 
     def z_range(self, power_min=None, power_max=None) -> ZRange:
-        """z at both ends of the ETL power range and their span (µm).
+        """z at both ends of the ETL power range and their span (µm): the path's :meth:`ScanPath.z_range`.
 
         Parameters
         ----------
@@ -405,13 +405,7 @@ class RemoteFocus:
         the range is the difference of the end values (checked: a pole inside
         the range raises :class:`~optics.errors.NoFocusError`).
         """
-        low, high = self._range(power_min, power_max)
-        if self.beam is None:
-            for pole in self.path.focus_poles():
-                if low <= float(pole) <= high:
-                    raise NoFocusError(f"RemoteFocus.z_range: no finite focus at P = {float(pole):g} dpt inside the range")
-        z = self.z(np.array([low, high])).magnitude
-        return ZRange(quantity(z[0], "um"), quantity(z[1], "um"), quantity(abs(z[1] - z[0]), "um"))
+        return self.path.z_range(power_min, power_max, beam=self.beam)
 
     def transfer_curve(self, power_min=None, power_max=None, points=201):
         """ETL powers and focus shifts over the range, for plots: ``(power [dpt], z [µm])``.

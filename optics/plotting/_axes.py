@@ -7,10 +7,15 @@ or display the returned ``ax.figure``.
 """
 
 
+def new_figure(figsize=None):
+    """A new constrained-layout :class:`matplotlib.figure.Figure` (no pyplot)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
 def new_axes(ax=None, figsize=None):
     """Return *ax*, or the Axes of a new constrained-layout Figure."""
     if ax is not None:
         return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained").add_subplot()
+    return new_figure(figsize).add_subplot()

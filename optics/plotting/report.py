@@ -37,15 +37,10 @@ from __future__ import annotations
 from optics.analysis import Analysis, analyze, analyze_path
 from optics.design import Design
 from optics.errors import OpticsTypeError
+from optics.plotting._axes import new_figure
 from optics.microscope.path import ScanPath
 
 __all__ = ["report_figures"]
-
-
-def _figure(figsize):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained")
 
 
 def _analysis(value) -> Analysis:
@@ -86,7 +81,7 @@ def report_figures(analysis) -> dict:
     path, title = a.path, a.title
     figures = {}
 
-    fig = _figure((12, 5))
+    fig = new_figure((12, 5))
     plot_layout(path, beam=a.wavelength, ax=fig.add_subplot())
     fig.suptitle(f"{title}: layout", x=0.01, ha="left")
     figures["layout"] = fig
@@ -99,13 +94,13 @@ def report_figures(analysis) -> dict:
                 continue
             note = "linear" if curve.exactly_linear else f"up to {curve.linearity.percent:.2g} % of the range off a line"
             labelled[f"{curve.label}\n({note})"] = (curve.power, curve.z)
-        fig = _figure((6.4, 4.8))
+        fig = new_figure((6.4, 4.8))
         plot_transfer_curves(labelled, ax=fig.add_subplot())
         fig.suptitle(f"{title}: remote focus, {rf.etl_name}", fontsize="medium")
         figures["transfer_curve"] = fig
 
     if a.wavelength is not None and path.beam_diameter is not None:
-        fig = _figure((6.4, 4.8))
+        fig = new_figure((6.4, 4.8))
         ax = plot_beam_near_focus(a.wavelength, path, ax=fig.add_subplot())
         if a.resolution is not None:
             res = a.resolution
@@ -122,7 +117,7 @@ def report_figures(analysis) -> dict:
     if c is not None:
         import numpy as np
 
-        fig = _figure((11, 4.2))
+        fig = new_figure((11, 4.2))
         ax_focus, ax_image = fig.subplots(1, 2)
         nm = np.array([p.wavelength.to("nm").magnitude for p in c.sweep])
         shift = np.array([np.nan if p.focus_shift is None else p.focus_shift.to("um").magnitude for p in c.sweep])
@@ -147,7 +142,7 @@ def report_figures(analysis) -> dict:
     s = a.scanning
     if s is not None:
         n_pixels = a.n_pixels
-        fig = _figure((11, 4.2) if n_pixels else (6.4, 4.8))
+        fig = new_figure((11, 4.2) if n_pixels else (6.4, 4.8))
         axes = fig.subplots(1, 2) if n_pixels else [fig.add_subplot()]
         plot_speed_profile(s.fov, s.freq, ax=axes[0])
         axes[0].set_title(f"{s.scanner}: scan speed (FOV {s.fov.to('um').magnitude:.4g} µm = full sweep)",

@@ -26,15 +26,10 @@ import math
 import numpy as np
 
 from optics.errors import OpticsTypeError
+from optics.plotting._axes import new_figure
 from optics.microscope.tolerance import MonteCarlo
 
 __all__ = ["tolerance_figures"]
-
-
-def _figure(figsize):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained")
 
 
 def tolerance_figures(sensitivity_rows, monte_carlo_result: MonteCarlo, *, top=6) -> dict:
@@ -58,15 +53,12 @@ def tolerance_figures(sensitivity_rows, monte_carlo_result: MonteCarlo, *, top=6
     mc = monte_carlo_result
     sigmas = dict(mc.sigmas)
     spreads = mc.spreads
-    cols = 3
-    rows_n = math.ceil(len(spreads) / cols)
     by_quantity = {}
     for row in sensitivity_rows:
         by_quantity.setdefault(row.quantity, []).append(row)
     figures = {}
 
-    fig = _figure((4.4 * cols, 2.6 * rows_n))
-    axes = np.atleast_1d(fig.subplots(rows_n, cols)).ravel()
+    fig, axes = _panels(spreads)
     for ax, s in zip(axes, spreads):
         contrib = sorted(((r.parameter, abs(r.derivative) * sigmas.get(r.parameter, 0.0))
                           for r in by_quantity.get(s.quantity, ())), key=lambda c: -c[1])[:top][::-1]
@@ -74,14 +66,11 @@ def tolerance_figures(sensitivity_rows, monte_carlo_result: MonteCarlo, *, top=6
         unit = f" ({s.unit})" if s.unit else ""
         ax.set_title(f"{s.quantity}: spread per parameter{unit}", fontsize="small")
         ax.tick_params(labelsize="x-small")
-    for ax in axes[len(spreads):]:
-        ax.set_visible(False)
     fig.suptitle(f"which placement matters most (1 sigma each, {mc.tolerances.distribution} tolerances)",
                  fontsize="medium")
     figures["sensitivity"] = fig
 
-    fig = _figure((4.4 * cols, 2.6 * rows_n))
-    axes = np.atleast_1d(fig.subplots(rows_n, cols)).ravel()
+    fig, axes = _panels(spreads)
     limits = {name: (low, high) for name, low, high in mc.limits}
     histograms = {name: (edges, counts) for name, edges, counts in mc.histograms}
     for ax, s in zip(axes, spreads):
@@ -94,9 +83,17 @@ def tolerance_figures(sensitivity_rows, monte_carlo_result: MonteCarlo, *, top=6
         unit = f" ({s.unit})" if s.unit else ""
         ax.set_title(f"{s.quantity}{unit}: sd {s.std:.3g}", fontsize="small")
         ax.tick_params(labelsize="x-small")
-    for ax in axes[len(spreads):]:
-        ax.set_visible(False)
     fig.suptitle(f"{mc.n} drawn builds: yield {100 * mc.yield_fraction:.3g} % (black: design, red: pass window)",
                  fontsize="medium")
     figures["spread"] = fig
     return figures
+
+
+def _panels(spreads, cols=3):
+    """A figure with one small Axes per quantity (three across), the unused ones hidden."""
+    rows = math.ceil(len(spreads) / cols)
+    fig = new_figure((4.4 * cols, 2.6 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for ax in axes[len(spreads):]:
+        ax.set_visible(False)
+    return fig, axes[: len(spreads)]

@@ -450,9 +450,10 @@ def test_report_figures_of_the_default_design(design, path, tmp_path):
     fov_um = 2 * 12.5 * 50 / 200 * math.tan(math.radians(13)) * 1000
     assert max(speed_ax.lines[0].get_ydata()) == pytest.approx(math.pi * 8000 * fov_um * 1e-6, rel=1e-3)
     assert len(dwell_ax.lines[0].get_ydata()) == design.n_pixels
-    # the beam focus figure names the truncated-Gaussian two-photon FWHM of the report
+    # the beam focus figure names the truncated-Gaussian two-photon FWHM the path computes (not its own)
     note = [t for t in figures["beam_focus"].axes[0].texts if t.get_gid() == "psf_note"][0].get_text()
-    assert "lateral 0.476 µm" in note
+    lateral = path.resolution(920 * ureg.nm).lateral_fwhm.to("um").magnitude
+    assert f"lateral {lateral:.3g} µm" in note
     # the beam focus figure is the path's, at 920 nm
     _, w = _line(figures["beam_focus"].axes[0], "w")
     assert w.min() == pytest.approx(LAM_MM * 12.5 / (math.pi * 10.0) * 1000, rel=1e-6)

@@ -28,11 +28,12 @@ def zipfel(na):
 
 
 @pytest.mark.parametrize("na", [0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
-def test_uniform_pupil_agrees_with_zipfel_within_5_percent(na):
+def test_uniform_pupil_agrees_with_zipfel_within_3_percent(na):
+    # the issue asks for 5 %; the module docstring claims 3 %, and this checks that claim
     lateral, axial = two_photon_fwhm(na, N, LAM)
     ref_lateral, ref_axial = zipfel(na)
-    assert lateral == pytest.approx(ref_lateral, rel=0.05)
-    assert axial == pytest.approx(ref_axial, rel=0.05)
+    assert lateral == pytest.approx(ref_lateral, rel=0.03)
+    assert axial == pytest.approx(ref_axial, rel=0.03)
 
 
 @pytest.mark.parametrize("na, fill", [(0.8, 0.1), (1.0, 0.08), (0.5, 0.1)])

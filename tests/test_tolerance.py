@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from optics.design import Design
-from optics.errors import InvalidParameterError, OpticsValueError
+from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from optics.microscope.tolerance import (
     Tolerances,
     monte_carlo,
@@ -116,6 +116,10 @@ def test_bad_input(path):
         Tolerances(placement=-1)
     with pytest.raises(InvalidParameterError):
         Tolerances(distribution="cauchy")
+    with pytest.raises(InvalidParameterError, match="fraction below 1"):
+        Tolerances(focal_length=5)  # would draw zero and negative focal lengths
+    with pytest.raises(OpticsTypeError):
+        Tolerances(overrides=5)
     with pytest.raises(InvalidParameterError):
         monte_carlo(path, n=0)
     with pytest.raises(OpticsValueError, match="no parameter"):

@@ -27,7 +27,7 @@ condition :math:`\rho = f n \sin\theta`,
 :math:`A(\theta) = \exp\!\bigl(-(\sin\theta/\sin\alpha)^2/\mathrm{fill}^2\bigr)`,
 :math:`\mathrm{fill} = D/D_\mathrm{BA}` (uniform for ``fill=None``).  For a
 uniformly filled pupil the widths agree with the Zipfel, Williams & Webb
-(2003) fits within 3 % over NA 0.5-1.1 in water; for a strongly underfilled
+(2003) fits within 3 % over NA 0.5-1.0 in water; for a strongly underfilled
 pupil they tend to those of the focused Gaussian beam (tests).
 
 Numerics: 160-point Gauss-Legendre quadrature in :math:`\theta`, Bessel

@@ -410,9 +410,18 @@ class Tolerances:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
                 raise InvalidParameterError(f"Tolerances: {name} must be a number >= 0, got {value!r}")
+        if self.focal_length >= 1:
+            raise InvalidParameterError(f"Tolerances: focal_length is a fraction below 1 (0.01 for ±1 %), "
+                                        f"got {self.focal_length!r}")
         if self.distribution not in _DISTRIBUTIONS:
             raise InvalidParameterError(f"Tolerances: distribution must be one of {_DISTRIBUTIONS}, got {self.distribution!r}")
-        for key, value in dict(self.overrides).items():
+        try:
+            overrides = dict(self.overrides)
+        except (TypeError, ValueError):
+            raise OpticsTypeError(f"Tolerances: overrides must be (parameter name, tolerance) pairs, "
+                                  f"got {self.overrides!r}") from None
+        object.__setattr__(self, "overrides", tuple(overrides.items()))
+        for key, value in overrides.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
                 raise InvalidParameterError(f"Tolerances: tolerance of {key!r} must be a number >= 0, got {value!r}")
 

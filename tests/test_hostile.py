@@ -922,3 +922,12 @@ def test_resolution_refuses_wavelength_text():
     from optics.microscope.resolution import two_photon_lateral_fwhm
 
     assert "ureg.nm" in refused(OpticsTypeError, two_photon_lateral_fwhm, 0.8, "920 nm")
+
+
+
+def test_gaussian_beam_refuses_an_implausible_wavelength():
+    from optics.core.beams import GaussianBeam
+    from optics.errors import InvalidParameterError
+
+    assert "ureg.nm" in refused(InvalidParameterError, GaussianBeam, 1e308, 1)
+    assert "ureg.nm" in refused(InvalidParameterError, GaussianBeam, 920, 1)  # 920 read as mm

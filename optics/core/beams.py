@@ -201,6 +201,11 @@ class GaussianBeam:
 
     def __init__(self, wavelength, waist, waist_position=0, n=1, m2=1):
         lam = to_expr(wavelength, "mm", name="GaussianBeam: wavelength", nonzero=True, positive=True)
+        if lam.is_number and not 1e-6 <= float(lam) <= 1.0:
+            raise InvalidParameterError(
+                f"GaussianBeam: wavelength {float(lam):g} mm is outside 1 nm to 1 mm; plain numbers are mm, "
+                "so pass a Quantity such as 920 * ureg.nm"
+            )
         w0 = to_expr(waist, "mm", name="GaussianBeam: waist radius", nonzero=True, positive=True)
         zw = to_expr(waist_position, "mm", name="GaussianBeam: waist position")
         n = to_expr(n, "dimensionless", name="GaussianBeam: medium index n", nonzero=True, positive=True)

@@ -409,12 +409,12 @@ def _scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, reso
     )
 
 
-def _checks(path):
+def _checks(path, conjugation, power):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", OpticsWarning)
-        path.check_conjugation()
-        if path.beam_diameter is not None:
-            path.check_clipping()
+        path.check_conjugation(conjugation)
+        if power is not None:
+            path.check_clipping(power)
     return tuple(str(w.message) for w in caught if issubclass(w.category, OpticsWarning))
 
 
@@ -469,6 +469,8 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
         for p, s, m in zip(path.scanner_planes, path.scanners, maxima)
     )
     scan = _scanning(path, scanner_parts, wavelength, n_pixels, n_lines, rep_rate, resolution)
+    conjugation = path.conjugation()
+    power = path.power_budget() if has_beam else None  # its rows are the clipping table plus the back aperture
     notes = []
     if scan is not None and scan.pulses_per_fwhm is not None and scan.pulses_per_fwhm < 1:
         notes.append(f"fewer than one laser pulse per lateral FWHM at the line centre ({scan.pulses_per_fwhm:.3g}): "
@@ -486,11 +488,11 @@ def analyze_path(path, wavelength=None, n_pixels=None, *, title="scan path", ori
         resolution=resolution, fovs=fovs, pixel_sizes=pixel_sizes,
         focus_distance=path.focus_distance().to("mm"),
         remote_focus=_remote_focus(path, shift),
-        conjugation=path.conjugation(),
-        clipping=path.clipping_table() if has_beam else (),
-        power=path.power_budget() if has_beam else None,
+        conjugation=conjugation,
+        clipping=tuple(r for r in power.rows if r.plane != "back_aperture") if power is not None else (),
+        power=power,
         length=path.length.to("mm"),
-        scanning=scan, warnings=_checks(path) + tuple(notes), parts=parts, scan_angles=scan_angles,
+        scanning=scan, warnings=_checks(path, conjugation, power) + tuple(notes), parts=parts, scan_angles=scan_angles,
         beam_walks=tuple((p, path.beam_walk(p).to("mm")) for p in angled),
     )
 

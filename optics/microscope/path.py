@@ -1451,9 +1451,15 @@ class ScanPath:
             rows.append(ConjugationRow(plane, as_result(b, "mm"), conj, offset, image))
         return tuple(rows)
 
-    def check_conjugation(self, *, _stacklevel=2) -> tuple:
-        """Issue a ConjugationWarning for every plane not imaged onto the back aperture; return those rows."""
-        bad = [r for r in self.conjugation() if not r.conjugate]
+    def check_conjugation(self, rows=None, *, _stacklevel=2) -> tuple:
+        """Issue a ConjugationWarning for every plane not imaged onto the back aperture; return those rows.
+
+        Parameters
+        ----------
+        rows : tuple of ConjugationRow, optional
+            :meth:`conjugation`, when the caller has it already.
+        """
+        bad = [r for r in (self.conjugation() if rows is None else rows) if not r.conjugate]
         z_ba = self.nominal_train.positions()["back_aperture"]
         for r in bad:
             if r.image_offset is None:
@@ -1568,13 +1574,18 @@ class ScanPath:
         total = math.prod(r.transmission for r in rows)
         return PowerBudget(tuple(rows), total, self.unknown_apertures())
 
-    def check_clipping(self, *, _stacklevel=2) -> tuple:
+    def check_clipping(self, budget=None, *, _stacklevel=2) -> tuple:
         """Warn for every clipped aperture, every footprint above the fill limit and an overfilled back aperture.
 
         Returns the rows warned about.
+
+        Parameters
+        ----------
+        budget : PowerBudget, optional
+            :meth:`power_budget`, when the caller has it already.
         """
         bad = []
-        for r in self.power_budget().rows:
+        for r in (self.power_budget() if budget is None else budget).rows:
             part = f" ({r.part})" if r.part else ""
             shown = "> 99.99" if r.transmission > 0.9999 else f"{100 * r.transmission:.4g}"
             lost = f"; {shown} % of the Gaussian beam's power gets through"

@@ -39,7 +39,7 @@ import re
 
 import pint
 
-from optics.errors import DimensionError, NonFiniteResultError, OpticsTypeError, UnitTextError
+from optics.errors import DimensionError, InvalidParameterError, NonFiniteResultError, OpticsTypeError, UnitTextError
 
 __all__ = [
     "ureg",
@@ -53,6 +53,8 @@ __all__ = [
     "as_result",
     "kind_of_unit",
     "parse_quantity",
+    "PLAIN_RANGES",
+    "check_plain",
     "MAX_QUANTITY_TEXT",
 ]
 
@@ -198,6 +200,84 @@ def to_magnitude(value, unit: str, *, name: str):
         # Drop conversion round-off (5 cm -> 50.0 mm, not 50.00000000000001).
         magnitude = float(f"{magnitude:.15g}")
     return magnitude
+
+
+#: The plain-number policy.  A plain number (no unit) is read in the base
+#: unit the parameter documents; for these kinds, where a slip of unit is
+#: common and silent (nm, µm or mm for a wavelength; degrees or radians for
+#: an angle; kHz or Hz; µs or s), it is accepted only inside a plausible
+#: range, and the error outside it shows the Quantity to write instead.
+#: ``kind: (low, high, unit of the bounds, example Quantity)``.
+PLAIN_RANGES = {
+    "wavelength": (100.0, 20_000.0, "nm", "920 * ureg.nm"),
+    "scan angle": (0.0, 90.0, "deg", "26 * ureg.deg"),
+    "resonant frequency": (100.0, 100e3, "Hz", "8 * ureg.kHz"),
+    "repetition rate": (1e3, 1e11, "Hz", "80 * ureg.MHz"),
+    "pulse duration": (1e-15, 1e-9, "s", "100 * ureg.fs"),
+    "pixel dwell": (1e-9, 1e-2, "s", "3.2 * ureg.us"),
+}
+
+
+def check_plain(value, unit: str, kind: str, *, name: str):
+    """Apply the plain-number policy of *kind* to *value* (given in *unit*); return *value*.
+
+    Quantities and symbolic expressions pass unchecked (their unit is
+    explicit, or they have no value yet); a positive plain number (or every
+    positive element of an array) must lie inside the plausible range of
+    :data:`PLAIN_RANGES` for *kind*.  Zero, negative and non-finite values
+    are left to the caller's sign and finiteness checks, which name them better.
+
+    Parameters
+    ----------
+    value : number, array, sympy expression or Quantity
+        The value as the caller received it.
+    unit : str
+        The base unit the caller reads a plain number in (``"mm"``, ``"um"``, ``"rad"`` ...).
+    kind : str
+        A key of :data:`PLAIN_RANGES`.
+    name : str
+        What the value is, for the message.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a plain value lies outside the plausible range; the message says
+        how *value* was read and the Quantity to pass instead.
+
+    >>> check_plain(0.00092, "mm", "wavelength", name="GaussianBeam: wavelength")
+    0.00092
+    >>> check_plain(920, "mm", "wavelength", name="ScanPath.resolution: wavelength")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: ScanPath.resolution: wavelength: a plain number is read in mm, and 920 mm is not a plausible wavelength (100 to 20000 nm); pass a Quantity such as 920 * ureg.nm
+    >>> check_plain(26, "rad", "scan angle", name="Scanner 'res': optical_angle")
+    Traceback (most recent call last):
+    ...
+    optics.errors.InvalidParameterError: Scanner 'res': optical_angle: a plain number is read in rad, and 26 rad is not a plausible scan angle (0 to 90 deg); pass a Quantity such as 26 * ureg.deg
+    """
+    if is_quantity(value) or isinstance(value, (str, bytes, bool)) or value is None:
+        return value  # Quantities are explicit; other types get their own errors downstream
+    if getattr(value, "free_symbols", None):
+        return value
+    low, high, bound_unit, example = PLAIN_RANGES[kind]
+    factor = _bound_factor(bound_unit, unit)
+    try:
+        extremes = (value.min(), value.max()) if hasattr(value, "min") else (value,)
+        extremes = [float(v) for v in extremes]
+    except (TypeError, ValueError):
+        return value  # not a number: the caller's type check names it
+    for v in extremes:
+        if math.isfinite(v) and v > 0 and not low * factor * (1 - 1e-12) <= v <= high * factor * (1 + 1e-12):
+            raise InvalidParameterError(
+                f"{name}: a plain number is read in {unit}, and {v:g} {unit} is not a plausible {kind} "
+                f"({low:g} to {high:g} {bound_unit}); pass a Quantity such as {example}"
+            )
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _bound_factor(bound_unit, unit):
+    return float(registry().Quantity(1.0, _units_of(bound_unit)).to(_units_of(unit)).magnitude)
 
 
 def _is_finite(magnitude):

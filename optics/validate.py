@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from optics.errors import InvalidParameterError, OpticsTypeError
-from optics.units import to_magnitude
+from optics.units import check_plain, to_magnitude
 
 __all__ = [
     "number",
@@ -83,7 +83,7 @@ def _first_bad(value, arr, bad):
     return value if arr.ndim == 0 else arr[bad].ravel()[0]
 
 
-def positive(value, unit, name, *, allow_zero=False):
+def positive(value, unit, name, *, allow_zero=False, kind=None):
     """*value* in *unit*, checked to be positive (or >= 0) and finite.
 
     Parameters
@@ -95,9 +95,15 @@ def positive(value, unit, name, *, allow_zero=False):
         What the value is, for messages.
     allow_zero : bool
         Accept zero.
+    kind : str, optional
+        A kind of :data:`optics.units.PLAIN_RANGES` (``"wavelength"``,
+        ``"scan angle"`` ...): a plain number must then lie in its plausible
+        range (:func:`optics.units.check_plain`).
 
     Returns a float for scalars and a float array for arrays.
     """
+    if kind is not None:
+        check_plain(value, unit, kind, name=name)
     if type(value) in (float, int):  # fast path for plain numbers (catalog files)
         if math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
             return float(value)

@@ -111,8 +111,11 @@ def test_names_are_matched_loosely_and_unknown_names_suggest():
 
 
 def test_out_of_range_and_plain_numbers_are_refused_with_the_range():
-    with pytest.raises(InvalidParameterError, match=r"N-BK7: wavelength 920 mm is outside 0.365-2.3254 µm"):
+    # a plain 920 is read in mm (the length base unit): not a wavelength, so the error says how to pass one
+    with pytest.raises(InvalidParameterError, match=r"N-BK7: wavelength: .*920 mm is not a plausible.*920 \* ureg.nm"):
         refractive_index("N-BK7", 920)
+    with pytest.raises(InvalidParameterError, match=r"N-BK7: wavelength 3 (µm|micrometer) is outside 0.365-2.3254 µm"):
+        refractive_index("N-BK7", 3 * ureg.um)
     with pytest.raises(InvalidParameterError, match="water"):
         refractive_index("water", 2000 * nm)
     with pytest.raises(InvalidParameterError):

@@ -159,7 +159,7 @@ def resonant_position(t, fov, f, zoom=1):
     """
     t_s = finite(t, "s", "time t")
     x0 = _amplitude_mm(fov, zoom)
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     return quantity(scalar_or_array(x0 * np.sin(2 * np.pi * freq * np.asarray(t_s)) * _MM_TO_UM), "um")
 
 
@@ -190,7 +190,7 @@ def resonant_velocity(t, fov, f, zoom=1):
     """
     t_s = finite(t, "s", "time t")
     x0 = _amplitude_mm(fov, zoom)
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     v = 2 * np.pi * freq * x0 * np.cos(2 * np.pi * freq * np.asarray(t_s))
     return quantity(scalar_or_array(v * _MM_PER_S_TO_UM_PER_US), "um/us")
 
@@ -220,7 +220,7 @@ def resonant_peak_speed(fov, f, zoom=1):
     <Quantity([25.1327412   1.25663706], 'micrometer / microsecond')>
     """
     x0 = _amplitude_mm(fov, zoom)
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     return quantity(scalar_or_array(2 * np.pi * freq * x0 * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
@@ -256,7 +256,7 @@ def resonant_speed_at(x, fov, f, zoom=1):
     """
     x_mm = finite(x, "mm", "position x")
     x0 = _amplitude_mm(fov, zoom)
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     return quantity(scalar_or_array(_speed_at_mm_s(x_mm, x0, freq) * _MM_PER_S_TO_UM_PER_US), "um/us")
 
 
@@ -309,7 +309,7 @@ def pulses_per_spot(fwhm, speed, rep_rate):
     """
     w = positive(fwhm, "mm", "spot size fwhm")
     v = positive(speed, "mm/s", "scan speed")
-    rate = positive(rep_rate, "Hz", "laser repetition rate")
+    rate = positive(rep_rate, "Hz", "laser repetition rate", kind="repetition rate")
     return scalar_or_array(rate * w / np.asarray(v))
 
 
@@ -317,7 +317,7 @@ def _resonant_crossing_s(fwhm, fov, f, zoom, x, exact):
     w = positive(fwhm, "mm", "spot size fwhm")
     x_mm = np.asarray(finite(x, "mm", "position x"))
     x0 = _amplitude_mm(fov, zoom)
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     if not exact:
         return w / _speed_at_mm_s(x_mm, x0, freq)
     reach = np.abs(x_mm) + w / 2
@@ -394,7 +394,7 @@ def resonant_cpc(fwhm, fov, f, rep_rate, zoom=1, x=0, *, exact=False):
     >>> cpc.round(2)
     array([ 1.27, 25.46])
     """
-    rate = positive(rep_rate, "Hz", "laser repetition rate")
+    rate = positive(rep_rate, "Hz", "laser repetition rate", kind="repetition rate")
     return scalar_or_array(rate * _resonant_crossing_s(fwhm, fov, f, zoom, x, exact))
 
 
@@ -462,7 +462,7 @@ def resonant_pixel_dwell_times(n_pixels, f, fill_fraction=1.0):
     <Quantity(31.25, 'microsecond')>
     """
     n = count(n_pixels, "n_pixels")
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     ft = fraction(fill_fraction, "temporal fill fraction")
     if np.ndim(freq) or np.ndim(ft):
         raise OpticsTypeError("resonant_pixel_dwell_times: f and fill_fraction must be scalars")
@@ -581,7 +581,7 @@ def resonant_line_rate(f, *, bidirectional=True):
     >>> resonant_line_rate(8 * ureg.kHz)
     <Quantity(16000.0, 'hertz')>
     """
-    freq = positive(f, "Hz", "scanner frequency f")
+    freq = positive(f, "Hz", "scanner frequency f", kind="resonant frequency")
     return quantity(scalar_or_array(np.asarray(freq) * (2.0 if bidirectional else 1.0)), "Hz")
 
 
@@ -660,7 +660,7 @@ def galvo_speed(fov, n_pixels, dwell, zoom=1):
     """
     fov_mm = positive(fov, "mm", "scan FOV")
     n = count(n_pixels, "n_pixels")
-    tau = positive(dwell, "s", "pixel dwell time")
+    tau = positive(dwell, "s", "pixel dwell time", kind="pixel dwell")
     z = positive(zoom, "dimensionless", "zoom")
     return quantity(scalar_or_array(fov_mm / np.asarray(z) / (n * np.asarray(tau)) * _MM_PER_S_TO_UM_PER_US), "um/us")
 
@@ -690,7 +690,7 @@ def galvo_line_time(n_pixels, dwell, turnaround):
     <Quantity(1224.0, 'microsecond')>
     """
     n = count(n_pixels, "n_pixels")
-    tau = positive(dwell, "s", "pixel dwell time")
+    tau = positive(dwell, "s", "pixel dwell time", kind="pixel dwell")
     turn = positive(turnaround, "s", "turnaround time", allow_zero=True)
     return quantity(scalar_or_array((n * np.asarray(tau) + turn) * _S_TO_US), "us")
 
@@ -732,7 +732,7 @@ def galvo_fill_fraction(n_pixels, dwell, turnaround):
     0.5
     """
     n = count(n_pixels, "n_pixels")
-    tau = np.asarray(positive(dwell, "s", "pixel dwell time"))
+    tau = np.asarray(positive(dwell, "s", "pixel dwell time", kind="pixel dwell"))
     turn = positive(turnaround, "s", "turnaround time", allow_zero=True)
     return scalar_or_array(n * tau / (n * tau + turn))
 
@@ -752,7 +752,7 @@ def galvo_pixel_dwell_times(n_pixels, dwell):
     <Quantity([2. 2. 2.], 'microsecond')>
     """
     n = count(n_pixels, "n_pixels")
-    tau = positive(dwell, "s", "pixel dwell time")
+    tau = positive(dwell, "s", "pixel dwell time", kind="pixel dwell")
     if np.ndim(tau):
         raise OpticsTypeError("galvo_pixel_dwell_times: dwell must be a scalar")
     return quantity(np.full(n, tau * _S_TO_US), "us")

@@ -77,7 +77,7 @@ from optics.core.elements import Element, Space
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from optics.core.symbolic import cancel_entries, is_numeric, to_expr
 from optics.core.trains import LensTrain
-from optics.units import as_result, is_quantity, quantity, to_magnitude
+from optics.units import as_result, check_plain, is_quantity, quantity, to_magnitude
 
 __all__ = ["GaussianBeam", "BeamEnvelope", "Waist", "waist_after_abcd", "collimated_focus_limit"]
 
@@ -200,6 +200,7 @@ class GaussianBeam:
     __slots__ = ("_lam", "_x", "_y", "_n", "_m2")
 
     def __init__(self, wavelength, waist, waist_position=0, n=1, m2=1):
+        check_plain(wavelength, "mm", "wavelength", name="GaussianBeam: wavelength")
         lam = to_expr(wavelength, "mm", name="GaussianBeam: wavelength", nonzero=True, positive=True)
         if lam.is_number and not 1e-6 <= float(lam) <= 1.0:
             raise InvalidParameterError(
@@ -259,6 +260,7 @@ class GaussianBeam:
             raise OpticsTypeError(f"GaussianBeam.from_q: q must be a complex number or expression, got {q!r}")
         if y.is_positive is False:
             raise InvalidParameterError(f"GaussianBeam.from_q: Im(q) is the Rayleigh range and must be positive, got {y}")
+        check_plain(wavelength, "mm", "wavelength", name="GaussianBeam.from_q: wavelength")
         lam = to_expr(wavelength, "mm", name="GaussianBeam: wavelength", nonzero=True, positive=True)
         n = to_expr(n, "dimensionless", name="GaussianBeam: medium index n", positive=True)
         return cls._from_q(lam, x, y, n, cls._check_m2(m2))

@@ -49,7 +49,7 @@ from importlib import resources
 import sympy
 
 from optics.errors import DesignFileError, InvalidParameterError, OpticsTypeError, PartNotFoundError
-from optics.units import is_quantity, quantity, to_magnitude
+from optics.units import check_plain, is_quantity, quantity, to_magnitude
 
 try:  # Python >= 3.11
     import tomllib
@@ -250,6 +250,7 @@ def _wavelength_um(mat: Material, wavelength):
         raise OpticsTypeError(
             f"{mat.name}: wavelength must be a Quantity such as 920 * ureg.nm, got {wavelength!r}"
         )
+    check_plain(wavelength, "mm", "wavelength", name=f"{mat.name}: wavelength")
     mm = to_magnitude(wavelength, "mm", name=f"{mat.name}: wavelength")
     if isinstance(mm, sympy.Basic):
         if mm.free_symbols:

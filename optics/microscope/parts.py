@@ -46,7 +46,7 @@ from types import MappingProxyType
 
 from optics import validate
 from optics.errors import DimensionError, InvalidParameterError, OpticsError, OpticsTypeError
-from optics.units import MAX_TEXT_MAGNITUDE, is_quantity, kind_of_unit, parse_quantity, quantity, to_magnitude
+from optics.units import MAX_TEXT_MAGNITUDE, check_plain, is_quantity, kind_of_unit, parse_quantity, quantity, to_magnitude
 
 __all__ = [
     "TIERS",
@@ -153,6 +153,9 @@ class FieldSpec:
         Value used when not given (and nothing derives it).
     exclusive : tuple of str
         Values that may not be given together with this one.
+    plain : str or None
+        Kind of :data:`optics.units.PLAIN_RANGES` whose plausible range a
+        plain number (no unit) must lie in (``"scan angle"`` ...).
     """
 
     name: str
@@ -166,6 +169,7 @@ class FieldSpec:
     choices: tuple = ()
     default: object = None
     exclusive: tuple = ()
+    plain: str | None = None
 
     @property
     def shown_unit(self) -> str | None:
@@ -225,11 +229,13 @@ class FieldSpec:
         raw : str, int or float
             The value as read from TOML.
 
-        >>> part_schema(Scanner)["frequency"].read("8 kHz")
-        8000.0
+        >>> part_schema(Scanner)["aperture"].read("0.5 cm")
+        5.0
+        >>> part_schema(Scanner)["frequency"].read("8 kHz")  # under the plain-number policy
+        <Quantity(8.0, 'kilohertz')>
         """
-        if self.unit in (_NUMBER, _TEXT) or not isinstance(raw, str):
-            return self.parse(raw)
+        if self.unit in (_NUMBER, _TEXT) or not isinstance(raw, str) or self.plain:
+            return self.parse(raw)  # (values under the plain-number policy stay Quantities)
         match = _NUMBER_UNIT.match(raw) if len(raw) <= 100 else None
         factor = _factor(self.unit, match.group(2)) if match else None
         if factor is not None and not _plausible(float(match.group(1))):
@@ -310,7 +316,7 @@ def part_field(unit, doc, **options):
         One line saying what the value is.
     **options
         The other :class:`FieldSpec` attributes (required, signed, derived,
-        inputs, display, choices, default, exclusive).
+        inputs, display, choices, default, exclusive, plain).
 
     The field's default is None (not given); its name is filled in by
     :func:`part_schema`.
@@ -427,6 +433,8 @@ class Part:
                         f"{name} must be one of {', '.join(map(repr, spec.choices))}, got {raw!r}")
                 return raw
             unit = "dimensionless" if spec.unit == _NUMBER else spec.unit
+            if spec.plain:
+                check_plain(raw, unit, spec.plain, name=name)
             if spec.signed:
                 checked = validate.finite(raw, unit, name)
             else:
@@ -765,11 +773,12 @@ class Scanner(Part):
     aperture: object = part_field("mm", "usable (clear) mirror aperture diameter (None: unknown)")
     optical_angle: object = part_field("rad", "full (peak-to-peak) optical scan angle", display="deg",
                                   derived="2 * mechanical_angle", inputs=("mechanical_angle",),
-                                  exclusive=("mechanical_angle",))
+                                  exclusive=("mechanical_angle",), plain="scan angle")
     mechanical_angle: object = part_field("rad", "full (peak-to-peak) mechanical scan angle", display="deg",
                                      derived="optical_angle / 2", inputs=("optical_angle",),
-                                     exclusive=("optical_angle",))
-    frequency: object = part_field("Hz", "line (resonance) frequency of a resonant scanner", display="kHz")
+                                     exclusive=("optical_angle",), plain="scan angle")
+    frequency: object = part_field("Hz", "line (resonance) frequency of a resonant scanner", display="kHz",
+                                plain="resonant frequency")
     kind: str = part_field(_TEXT, "resonant, galvo or polygon", choices=("resonant", "galvo", "polygon"),
                       default="resonant")
 

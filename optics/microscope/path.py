@@ -89,7 +89,7 @@ from optics.microscope.closed_forms import FOV_FORMS
 from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 from optics.microscope.psf import two_photon_fwhm
 from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
-from optics.units import as_result, is_quantity, quantity, to_magnitude
+from optics.units import as_result, check_plain, is_quantity, quantity, to_magnitude
 from optics.validate import na_within_index
 
 __all__ = [
@@ -1427,6 +1427,7 @@ class ScanPath:
         if isinstance(wavelength, (str, bytes)):
             raise OpticsTypeError(f"ScanPath.resolution: wavelength must be a length such as 920 * ureg.nm, "
                                   f"got the string {wavelength!r}")
+        check_plain(wavelength, "mm", "wavelength", name="ScanPath.resolution: wavelength")
         lam_mm = float(to_magnitude(wavelength, "mm", name="ScanPath.resolution: wavelength"))
         if not (math.isfinite(lam_mm) and lam_mm > 0):
             raise InvalidParameterError(f"ScanPath.resolution: wavelength must be positive and finite, got {wavelength!r}")

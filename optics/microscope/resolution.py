@@ -54,7 +54,7 @@ import sympy
 
 from optics.errors import InvalidParameterError
 from optics.validate import na_within_index
-from optics.units import is_quantity, quantity, to_magnitude
+from optics.units import check_plain, is_quantity, quantity, to_magnitude
 
 __all__ = [
     "Resolution",
@@ -235,6 +235,7 @@ def fwhm_from_e_radius(w):
 
 def _wavelength(wavelength, who):
     quantity_in = is_quantity(wavelength)
+    check_plain(wavelength, "um", "wavelength", name=f"{who}: wavelength")
     lam = _plain(wavelength, "um", f"{who}: wavelength")
     _check(lam, f"{who}: wavelength")
     return lam, quantity_in

@@ -31,7 +31,7 @@ from optics.core.elements import Space, TunableLens
 from optics.errors import InvalidParameterError, OpticsTypeError
 from optics.microscope.path import ScanPath
 from optics.core.trains import LensTrain
-from optics.units import is_quantity, to_magnitude
+from optics.units import check_plain, is_quantity, to_magnitude
 from optics.plotting._axes import new_axes
 
 __all__ = ["plot_layout"]
@@ -102,6 +102,7 @@ def _resolve_beam(beam, path, label):
 
 
 def _scan_angle(value, label):
+    check_plain(value, "rad", "scan angle", name=f"{label}: scan_angle")
     angle = float(to_magnitude(value, "rad", name=f"{label}: scan_angle"))
     if not (0 < angle < math.pi):
         raise InvalidParameterError(

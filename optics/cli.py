@@ -428,6 +428,7 @@ def _cmd_tolerance(args) -> int:
 def _cmd_parts(args) -> int:
     import json
 
+    from optics.catalog import JSON_SCHEMA_VERSION as PARTS_SCHEMA_VERSION
     from optics.catalog import KINDS
 
     catalog = _catalog(args.parts)
@@ -441,7 +442,8 @@ def _cmd_parts(args) -> int:
         and (not query or any(query in "".join(n.split()).casefold() for n in (e.name, *e.aliases)))
     ]
     if args.json:
-        print(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        data = {"schema_version": PARTS_SCHEMA_VERSION, "parts": [e.as_dict() for e in entries]}
+        print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
     if not entries:
         what = f"{kind} parts" if kind else "parts"

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from optics.analysis import Analysis, analyze, analyze_path
 from optics.errors import OpticsTypeError
 from optics.text import escape_text
-from optics.units import is_quantity, quantity
+from optics.units import JSON_UNITS, is_quantity, json_quantity, quantity
+from optics.units import json_schema as units_json_schema
 
 __all__ = ["Report", "ReportItem", "render_report", "design_report", "path_report", "SCHEMA_VERSION", "JSON_UNITS", "json_schema"]
 
@@ -133,7 +134,7 @@ class Report:
         """
         values: dict = {}
         for item in self.items:
-            entry = _json_value(_canonical(item.value))
+            entry = _json_value(item.value)
             entry["label"] = item.label
             entry["section"] = item.section
             if item.note:
@@ -160,36 +161,9 @@ class Report:
 #: Version of the JSON layout of :meth:`Report.as_dict` (``optics/schemas/report.schema.json``).
 SCHEMA_VERSION = 1
 
-#: One unit per kind of quantity in JSON output, by pint dimensionality.
-JSON_UNITS = {
-    "[length]": "mm",
-    "[time]": "s",
-    "1 / [time]": "Hz",
-    "[length] / [time]": "mm/s",
-    "1 / [length]": "dpt",
-    "[time] ** 2": "fs**2",
-    "[length] ** 2": "mm**2",
-}
-
-
 def json_schema() -> dict:
     """The JSON schema of :meth:`Report.as_dict` (and ``optics report --json``), shipped with the package."""
-    from importlib import resources
-
-    return json.loads(resources.files("optics").joinpath("schemas/report.schema.json").read_text(encoding="utf-8"))
-
-
-def _canonical(value):
-    """A Quantity in the JSON unit of its kind (angles in degrees); anything else unchanged."""
-    if not is_quantity(value):
-        return value
-    dims = str(value.dimensionality)
-    if "diopter" in str(value.units) and dims != "1 / [length]":
-        return value.to("mm/dpt")  # a transfer-curve slope
-    if dims == "dimensionless" and str(value.units) in ("degree", "radian"):
-        return value.to("deg")
-    unit = JSON_UNITS.get(dims)
-    return value.to(unit) if unit else value
+    return units_json_schema("report")
 
 
 def _text(value) -> str:
@@ -205,7 +179,7 @@ def _text(value) -> str:
 
 def _json_value(value) -> dict:
     if is_quantity(value):
-        return {"value": float(value.magnitude), "unit": f"{value.units:~}"}
+        return json_quantity(value)
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return {"value": value}
     if isinstance(value, (int, float)):

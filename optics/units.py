@@ -54,6 +54,9 @@ __all__ = [
     "kind_of_unit",
     "parse_quantity",
     "PLAIN_RANGES",
+    "JSON_UNITS",
+    "json_quantity",
+    "json_schema",
     "check_plain",
     "MAX_QUANTITY_TEXT",
 ]
@@ -278,6 +281,70 @@ def check_plain(value, unit: str, kind: str, *, name: str):
 @functools.lru_cache(maxsize=64)
 def _bound_factor(bound_unit, unit):
     return float(registry().Quantity(1.0, _units_of(bound_unit)).to(_units_of(unit)).magnitude)
+
+
+#: One unit per kind of quantity in every JSON output of the library (the
+#: report, the search, the parts), by pint dimensionality; angles are given in
+#: degrees and transfer-curve slopes in mm/dpt (:func:`json_quantity`).
+JSON_UNITS = {
+    "[length]": "mm",
+    "[time]": "s",
+    "1 / [time]": "Hz",
+    "[length] / [time]": "mm/s",
+    "1 / [length]": "dpt",
+    "[time] ** 2": "fs**2",
+    "[length] ** 2": "mm**2",
+}
+
+
+def json_quantity(value) -> dict:
+    """``{"value": number, "unit": text}`` of a Quantity in the JSON unit of its kind.
+
+    Parameters
+    ----------
+    value : Quantity
+        Any Quantity; lengths come in mm, frequencies in Hz, angles in deg and so
+        on (:data:`JSON_UNITS`), whatever unit it was made in.
+
+    >>> json_quantity(8 * registry().kHz)
+    {'value': 8000.0, 'unit': 'Hz'}
+    >>> json_quantity(registry().Quantity(26, "deg"))
+    {'value': 26.0, 'unit': 'deg'}
+    """
+    if not is_quantity(value):
+        raise OpticsTypeError(f"json_quantity needs a Quantity, got {value!r}")
+    dims = str(value.dimensionality)
+    if "diopter" in str(value.units) and dims != "1 / [length]":
+        value = value.to("mm/dpt")  # a transfer-curve slope
+    elif dims == "dimensionless" and str(value.units) in ("degree", "radian"):
+        value = value.to("deg")
+    elif dims in JSON_UNITS:
+        value = value.to(JSON_UNITS[dims])
+    magnitude = value.magnitude
+    if isinstance(magnitude, float):
+        magnitude = float(f"{magnitude:.15g}")  # no conversion round-off (8 kHz is 8000.0 Hz)
+    return {"value": float(magnitude), "unit": f"{value.units:~}"}
+
+
+def json_schema(name: str) -> dict:
+    """A JSON schema shipped with the package (``optics/schemas/<name>.schema.json``).
+
+    Parameters
+    ----------
+    name : {"report", "search", "parts"}
+        Which output: ``optics report --json``, ``optics search --json`` or
+        ``optics parts --json``.
+
+    >>> json_schema("parts")["properties"]["schema_version"]
+    {'const': 1}
+    """
+    import json
+    from importlib import resources
+
+    path = resources.files("optics").joinpath(f"schemas/{name}.schema.json")
+    if not isinstance(name, str) or not name.isidentifier() or not path.is_file():
+        raise OpticsTypeError(f"json_schema: no shipped schema named {name!r} (report, search, parts)")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _is_finite(magnitude):

@@ -310,8 +310,9 @@ def test_entry_rows_and_json():
     assert rows["back_aperture"] == ("20 mm", "derived")
     assert rows["field_number"] == ("unknown", "-")
     data = CAT.entry("CRS 8 kHz").as_dict()
-    assert data["values"]["optical_angle"]["value"] == {"value": 26.0, "unit": "deg"}
-    assert data["values"]["frequency"]["value"] == {"value": 8.0, "unit": "kHz"}
+    # one unit per kind in JSON: angles in deg, frequencies in Hz (the file says "8 kHz")
+    assert (data["values"]["optical_angle"]["value"], data["values"]["optical_angle"]["unit"]) == (26.0, "deg")
+    assert (data["values"]["frequency"]["value"], data["values"]["frequency"]["unit"]) == (8000.0, "Hz")
     assert data["values"]["mechanical_angle"]["source"]["formula"] == "optical_angle / 2"
 
 

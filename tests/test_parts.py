@@ -251,10 +251,11 @@ def test_parts_verbose_lists_at_least_20_objectives(capsys):
 def test_parts_filter_and_json(capsys):
     assert main(["parts", "ac254-100", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [d["name"] for d in data] == ["Thorlabs AC254-100-B"]
-    values = data[0]["values"]
+    assert data["schema_version"] == 1
+    assert [d["name"] for d in data["parts"]] == ["Thorlabs AC254-100-B"]
+    values = data["parts"][0]["values"]
     # DCC-Lab/RayTracing AC254_100_B: fb = 97.1 mm
-    assert values["bfl"]["value"] == {"value": 97.1, "unit": "mm"}
+    assert (values["bfl"]["value"], values["bfl"]["unit"]) == (97.1, "mm")
     assert values["bfl"]["source"]["tier"] == "secondary"
     assert values["ffl"] is None
     assert main(["parts", "no-such-part"]) == 2  # one line on stderr, like every failure
@@ -332,3 +333,26 @@ def test_report_takes_a_parts_file(tmp_path, capsys):
     assert design.parts()["tube_lens"].provenance["f"] == ValueSource("measured", "bench")
     assert main(["report", "--no-figures", "--parts", str(mine)]) == 0
     assert "TTL200MP" in capsys.readouterr().out
+
+
+def test_parts_json_validates_against_the_shipped_schema(capsys):
+    import jsonschema
+
+    from optics.units import json_schema
+
+    assert main(["parts", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, json_schema("parts"))
+    by_name = {p["name"]: p for p in data["parts"]}
+    # one unit per kind: the CRS 8 kHz resonant scanner's frequency in Hz, its angle in deg (maker: 26 deg optical)
+    crs = next(p for p in data["parts"] if "CRS 8 kHz" in p["aliases"] or p["name"].endswith("CRS 8 kHz"))
+    assert (crs["values"]["frequency"]["value"], crs["values"]["frequency"]["unit"]) == (8000.0, "Hz")
+    assert crs["values"]["optical_angle"]["unit"] == "deg"
+    # the Nikon 16x/0.8 W: back aperture 2 NA f = 2 * 0.8 * 200/16 = 20 mm, a number beside its unit
+    nikon = by_name["Nikon CFI75 LWD 16X W"]["values"]["back_aperture"]
+    assert (nikon["value"], nikon["unit"]) == (pytest.approx(20.0), "mm")
+    # a value given as text (a string where a number belongs) breaks the schema
+    broken = json.loads(json.dumps(data))
+    broken["parts"][0]["values"]["na"] = {"value": {"value": 0.8}, "source": {"tier": "maker", "ref": "x"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, json_schema("parts"))

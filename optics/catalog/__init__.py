@@ -41,10 +41,14 @@ from types import MappingProxyType
 
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
 from optics.microscope.parts import ValueSource, part_kinds, part_schema
+from optics.units import is_quantity, json_quantity
 
 from optics.catalog.tomlfiles import read_toml
 
-__all__ = ["KINDS", "Catalog", "CatalogEntry", "ValueSource", "get_part", "FILE_TIERS"]
+__all__ = ["KINDS", "Catalog", "CatalogEntry", "ValueSource", "get_part", "FILE_TIERS", "JSON_SCHEMA_VERSION"]
+
+#: Version of the ``optics parts --json`` layout (optics/schemas/parts.schema.json).
+JSON_SCHEMA_VERSION = 1
 
 #: Part kinds: the table name used in data files and the part class it makes.
 KINDS = part_kinds()  # the kinds at import; the reader asks part_kinds() each time
@@ -125,8 +129,11 @@ class CatalogEntry:
     def as_dict(self) -> dict:
         """A JSON-ready description: names, file and line, and every value with its source.
 
-        Quantities are given as ``{"value": number, "unit": text}`` in the
-        schema's display unit; unknown values as None.
+        Each known value is ``{"value": ..., "source": {...}}``, a quantity
+        with its ``"unit"`` beside the number, in the one unit of its kind that
+        every JSON output uses (:func:`optics.units.json_quantity`: mm, Hz,
+        deg, dpt); unknown values are None.  The schema is
+        ``optics/schemas/parts.schema.json``.
         """
         values = {}
         prov = self.provenance
@@ -135,12 +142,8 @@ class CatalogEntry:
             if value is None:
                 values[key] = None
                 continue
-            unit = spec.shown_unit
-            if unit is None:
-                shown = value
-            else:
-                shown = {"value": float(f"{float(value.to(unit).magnitude):.12g}"), "unit": unit}
-            values[key] = {"value": shown, "source": prov[key].as_dict()}
+            shown = json_quantity(value) if is_quantity(value) else {"value": value}
+            values[key] = {**shown, "source": prov[key].as_dict()}
         return {
             "name": self.name,
             "kind": self.kind,

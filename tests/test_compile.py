@@ -253,3 +253,43 @@ def test_infinite_input_gives_the_limit_and_nan_raises():
         fn(np.array([1.0, np.nan]))
     with pytest.raises(NonFiniteResultError):
         fn(float("nan"))
+
+
+# -- evaluation on an interval (CompiledExpression.within) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expr_of",
+    [
+        lambda p: 3 + 2 / (p - 20),  # Möbius, pole above the interval
+        lambda p: (5 * p + 1) / (p + 7.5),  # Möbius, pole below
+        lambda p: 1e-6 * (p - 2) / (p - 1e9),  # the two-division (stable) form, a far pole
+        lambda p: 4 / (p - 30),  # reciprocal
+        lambda p: 2.5 * p - 1,  # linear
+        lambda p: p**2 - 3 * p,  # polynomial: the input is checked
+    ],
+    ids=["mobius-above", "mobius-below", "stable", "reciprocal", "linear", "polynomial"],
+)
+def test_within_refuses_exactly_the_out_of_range_values(expr_of):
+    p = sympy.Symbol("P")
+    f = compile_expr(expr_of(p), (p,))
+    low, high = -5.0, 10.0
+    rng = np.random.default_rng(7)
+    inside = np.concatenate([[low, high], rng.uniform(low, high, 300_000)])
+    z = f.within(inside, low, high)
+    np.testing.assert_array_equal(z, f(inside))  # the same numbers as the plain call
+    for bad in (high + 1e-6, low - 1e-6, 1e3, -1e3, np.nan, np.inf):
+        for where in (0, 150_000, len(inside) - 1):  # in the first, a middle and the last block
+            x = inside.copy()
+            x[where] = bad
+            assert f.within(x, low, high) is None, (bad, where)
+    assert float(f.within(2.0, low, high)) == pytest.approx(float(expr_of(sympy.Float(2.0))))
+    assert f.within(11.0, low, high) is None and f.within(float("nan"), low, high) is None
+
+
+def test_within_with_the_pole_inside_the_interval_checks_the_input():
+    p = sympy.Symbol("P")
+    f = compile_expr(3 + 2 / (p - 1), (p,))
+    assert f.within(np.array([1.0]), -5, 10) is None  # at the pole: not finite
+    np.testing.assert_allclose(f.within(np.array([0.0, 3.0]), -5, 10), [1.0, 4.0])  # 3 + 2/(-1), 3 + 2/2
+    assert f.within(np.array([0.0, 12.0]), -5, 10) is None

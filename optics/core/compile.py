@@ -154,6 +154,23 @@ def _horner(coeffs, x):
     return acc
 
 
+def _image_bounds(form, low, high):
+    """[min, max] of a monotone form over [low, high] (widened by a few ulps), or None if not monotone there."""
+    kind, k = form.kind, form.consts
+    if kind not in ("mobius", "mobius-stable", "reciprocal", "linear", "constant"):
+        return None
+    if kind in ("mobius", "mobius-stable", "reciprocal") and low <= k[-1] <= high:
+        return None  # the pole is inside: the image is not an interval
+    try:
+        za, zb = form.scalar(float(low)), form.scalar(float(high))
+    except ZeroDivisionError:
+        return None
+    if not (math.isfinite(za) and math.isfinite(zb)):
+        return None
+    lo, hi = min(za, zb), max(za, zb)
+    return lo - 8 * np.spacing(abs(lo)), hi + 8 * np.spacing(abs(hi))
+
+
 class _Form:
     """A rational function of one variable with float coefficients, evaluated in place."""
 
@@ -434,7 +451,55 @@ class CompiledExpression:
             result = result[()]
         return self._result(result)
 
-    def _call_form(self, x, out):
+    def within(self, value, low, high):
+        r"""Evaluate at *value* (one argument), known to be meant inside [*low*, *high*].
+
+        Returns the result as :meth:`__call__` would, or None when some value
+        lies outside [*low*, *high*] or the result is not finite; the caller
+        then finds and names the bad value (the slow path, taken only on error).
+
+        For a Möbius, reciprocal or linear form whose pole lies outside the
+        interval the check costs nothing extra: such a form is a monotone
+        bijection of the real line without its pole, and correctly rounded
+        arithmetic keeps it monotone, so :math:`x \in [low, high]` exactly when
+        :math:`z(x)` lies between :math:`z(low)` and :math:`z(high)` (widened by
+        a few ulps for the two-division form).  The minimum and maximum of the
+        output replace the finiteness sum (NaN fails both comparisons).  Other
+        forms check the input's minimum and maximum first.
+
+        Parameters
+        ----------
+        value : number, array or Quantity
+            The argument's values.
+        low, high : float
+            The interval, in the argument's base unit.
+
+        >>> import sympy
+        >>> p = sympy.Symbol("P")
+        >>> f = compile_expr(3 + 2 / (p - 20), (p,))
+        >>> float(f.within(10.0, -5, 15))
+        2.8
+        >>> f.within(np.array([0.0, 16.0]), -5, 15) is None
+        True
+        """
+        form = self._form
+        if form is None or len(self.args) != 1:
+            raise OpticsTypeError("CompiledExpression.within needs an expression of one argument")
+        x = self._magnitude(self.args[0], value)
+        bounds = _image_bounds(form, low, high)
+        if type(x) in (float, int, np.float64):
+            bounds = None  # one value: compare it directly
+        if bounds is None:
+            arr = np.asarray(x, dtype=float)
+            if arr.size and not (low <= np.minimum.reduce(arr, axis=None) and np.maximum.reduce(arr, axis=None) <= high):
+                return None
+            try:
+                return self._call_form(x, None)
+            except NonFiniteResultError:
+                return None
+        return self._call_form(x, None, bounds)
+
+    def _call_form(self, x, out, bounds=None):
         form = self._form
         if out is None and type(x) in (float, int, np.float64):
             try:
@@ -453,6 +518,15 @@ class CompiledExpression:
         check = self.check_finite
         tmp = _scratch(min(n, BLOCK)) if form.needs_tmp else None
         total = 0.0
+        if bounds is not None:
+            lo, hi = bounds
+            with np.errstate(all="ignore"):
+                for i in range(0, max(n, 1), BLOCK):
+                    xs, rs = flat_x[i:i + BLOCK], flat[i:i + BLOCK]
+                    form.block(xs, rs, tmp if tmp is None or len(xs) == BLOCK else tmp[:len(xs)])
+                    if rs.size and not (lo <= np.minimum.reduce(rs) and np.maximum.reduce(rs) <= hi):
+                        return None
+            return self._result(result[()] if result.ndim == 0 else result)
         with np.errstate(all="ignore"):
             if n <= BLOCK:
                 form.block(flat_x, flat, tmp)

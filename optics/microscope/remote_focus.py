@@ -357,6 +357,19 @@ class RemoteFocus:
             mag = power.magnitude if power.units == _dpt() else to_magnitude(power, "dpt", name="RemoteFocus.z: ETL power")
         else:
             mag = power
+        if type(mag) is np.ndarray and mag.dtype == np.float64:
+            # The fast path: the range and finiteness checks ride on the evaluation
+            # (CompiledExpression.within, or the finiteness sum of the call); on
+            # failure the checks below find and name the bad value.
+            if self.etl.has_range:
+                z = self._z_um.within(mag, float(self.etl.power_min) - 1e-12, float(self.etl.power_max) + 1e-12)
+            else:
+                try:
+                    z = self._z_um(mag)
+                except NonFiniteResultError:
+                    z = None
+            if z is not None:
+                return z
         if isinstance(mag, (int, float)) and not isinstance(mag, bool):
             low = high = float(mag)
         else:

@@ -32,6 +32,7 @@ the same error between tube lens and back aperture moves it by
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -221,6 +222,12 @@ def _is(entry, value) -> bool:
     return isinstance(entry, float) and entry == value
 
 
+@functools.lru_cache(maxsize=1024)
+def _entry_function(entry, symbols):
+    """A matrix entry as a numpy function of the parameter symbols (made once per entry and symbols)."""
+    return sympy.lambdify(symbols, entry, "numpy")
+
+
 def _compile_elements(train, symbols):
     """Per element, its four entries as numpy functions of the parameter symbols (or constants), and
     the names of the symbols it depends on."""
@@ -234,7 +241,7 @@ def _compile_elements(train, symbols):
                 if extra:
                     raise OpticsTypeError("monte_carlo: the train holds symbols " + ", ".join(map(str, extra)))
                 used |= {x.name for x in e.free_symbols}
-                f = sympy.lambdify(symbols, e, "numpy")
+                f = _entry_function(e, tuple(symbols))
                 entries.append(lambda _f=f, **cols: _f(*(cols[k] for k in names)))
             else:
                 entries.append(float(e))

@@ -54,7 +54,7 @@ def gauss_legendre(n: int):
     .. math:: w_i = \frac{2}{(1 - x_i^2)\,P_n'(x_i)^2}
 
     >>> x, w = gauss_legendre(3)
-    >>> [round(v, 12) for v in x], [round(v, 12) for v in w]  # +-sqrt(3/5), 0; 5/9, 8/9, 5/9
+    >>> [round(float(v), 12) for v in x], [round(float(v), 12) for v in w]  # +-sqrt(3/5), 0; 5/9, 8/9, 5/9
     ([-0.774596669241, 0.0, 0.774596669241], [0.555555555556, 0.888888888889, 0.555555555556])
     """
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 2000:

@@ -207,11 +207,15 @@ def _save_figures(figures: dict, out_dir: Path) -> list:
         import matplotlib
 
         # The figures lay themselves out (constrained layout), so no second "tight" drawing
-        # pass; SVG text stays text (smaller, faster, searchable).
+        # pass; the PNG's drawing places everything, and the SVG reuses that layout instead of
+        # solving it again.  SVG text stays text (smaller, faster, searchable); PNGs are
+        # compressed at zlib level 3 (a fifth of the encoding time of level 6, files ~10 % larger).
         with matplotlib.rc_context({"svg.fonttype": "none"}):
             for name, figure in figures.items():
-                for ext in ("png", "svg"):
-                    figure.savefig(staging / f"{name}.{ext}", dpi=150, metadata=_FIGURE_METADATA[ext])
+                figure.savefig(staging / f"{name}.png", dpi=150, metadata=_FIGURE_METADATA["png"],
+                               pil_kwargs={"compress_level": 3})
+                figure.set_layout_engine("none")
+                figure.savefig(staging / f"{name}.svg", dpi=150, metadata=_FIGURE_METADATA["svg"])
         names = sorted(p.name for p in staging.iterdir())
         _swap_in(staging, out_dir)
     except OSError as err:

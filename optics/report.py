@@ -184,9 +184,10 @@ def _canonical(value):
     if not is_quantity(value):
         return value
     dims = str(value.dimensionality)
-    if "diopter" in str(value.units) and dims != "1 / [length]":
+    units = f"{value.units:D}"  # long names, whatever the registry's print format
+    if "diopter" in units and dims != "1 / [length]":
         return value.to("mm/dpt")  # a transfer-curve slope
-    if dims == "dimensionless" and str(value.units) in ("degree", "radian"):
+    if dims == "dimensionless" and units in ("degree", "radian"):
         return value.to("deg")
     unit = JSON_UNITS.get(dims)
     return value.to(unit) if unit else value

@@ -29,6 +29,7 @@ from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, p
 from optics.catalog.prescriptions import prescription
 from optics.core.chromatic import chromatic_response, thin_equivalent
 from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
+from optics.display import repr_html, repr_latex, repr_markdown
 from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
 from optics.microscope.resolution import Resolution
@@ -88,6 +89,10 @@ class TransferCurve:
     linearity: Linearity
     exactly_linear: bool
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class RemoteFocusAnalysis:
@@ -119,6 +124,10 @@ class RemoteFocusAnalysis:
     curve: TransferCurve
     displaced: TransferCurve | None
     displacement: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,10 @@ class ScanningAnalysis:
     rep_rate: object
     pulses_per_fwhm: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class ScanAngle:
@@ -180,6 +193,10 @@ class ScanAngle:
     plane: str
     used: object
     maximum: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,10 @@ class ChromaticAnalysis:
     sweep: tuple
     reported: tuple
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class PulseAnalysis:
@@ -233,6 +254,10 @@ class PulseAnalysis:
     broadened: object
     prechirp: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 class LayoutGap(NamedTuple):
     """A physical distance along the built path (vertex to vertex, or to a plane).
@@ -255,6 +280,10 @@ class LayoutGap(NamedTuple):
     end: str
     distance: object
     basis: str
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -281,6 +310,10 @@ class PartRow:
     name: str
     summary: str
     status: str
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)

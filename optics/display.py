@@ -244,6 +244,8 @@ def format_value(value, digits: int = DIGITS) -> str:
         return format_number(value.item(), digits)
     if isinstance(value, str):
         return escape_text(value, max_length=MAX_CELL)
+    if isinstance(value, dict):
+        return ", ".join(f"{escape_text(k)}: {format_value(v, digits)}" for k, v in value.items()) or "none"
     if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
         return ", ".join(format_value(v, digits) for v in value) if value else "none"
     return escape_text(_summary(value, digits), max_length=MAX_CELL)
@@ -437,18 +439,21 @@ def _fields(obj):
     return None
 
 
+def _is_record(value):
+    return _fields(value) is not None
+
+
 def _is_row_list(value):
-    """A non-empty tuple of named tuples of one type (rendered as a nested table)."""
-    return (isinstance(value, (tuple, list)) and value and not hasattr(value, "_fields")
-            and all(isinstance(v, tuple) and hasattr(v, "_fields") for v in value)
-            and len({type(v) for v in value}) == 1)
+    """A non-empty tuple of records (named tuples or dataclasses) of one type (shown as a nested table)."""
+    return (isinstance(value, (tuple, list)) and bool(value) and not hasattr(value, "_fields")
+            and all(_is_record(v) for v in value) and len({type(v) for v in value}) == 1)
 
 
 def _label(name):
     return name.replace("_", " ")
 
 
-def record_table(obj, *, title=None, fields=None) -> list:
+def record_table(obj, *, title=None, fields=None, _depth=0) -> list:
     """Tables of a named tuple or dataclass: one of its scalar fields, one per field holding rows.
 
     Parameters
@@ -462,6 +467,12 @@ def record_table(obj, *, title=None, fields=None) -> list:
     Returns
     -------
     list of Table
+        Fields holding a record (or a tuple of records) get tables of their own.
+
+    Notes
+    -----
+    A class attribute ``_display_units`` (field name to unit symbol) names
+    the base unit of fields that hold sympy expressions on symbolic paths.
 
     >>> from typing import NamedTuple
     >>> class P(NamedTuple):
@@ -476,12 +487,15 @@ def record_table(obj, *, title=None, fields=None) -> list:
     if fields is not None:
         known = dict(pairs)
         pairs = [(k, known[k]) for k in fields if k in known]
+    units = getattr(obj, "_display_units", {})
     rows, nested = [], []
     for name, value in pairs:
         if _is_row_list(value):
             nested.append(rows_table(value, title=_label(name)))
+        elif _is_record(value) and _depth < 2:
+            nested += record_table(value, title=_label(name), _depth=_depth + 1)
         else:
-            rows.append((_label(name), value))
+            rows.append((_label(name), with_unit(value, units[name]) if name in units else value))
     head = Table(rows, header=("", "value"), title=type(obj).__name__ if title is None else title)
     return [head] + nested
 
@@ -491,7 +505,7 @@ def rows_table(rows, *, title="") -> Table:
 
     Parameters
     ----------
-    rows : sequence of named tuples of one type
+    rows : sequence of named tuples (or dataclasses) of one type
     title : str
         Shown above the table.
 
@@ -504,9 +518,12 @@ def rows_table(rows, *, title="") -> Table:
     >>> rows_table([R("galvo", 0.5)]).header
     ('plane', 'fill')
     """
-    rows = list(rows)
-    header = tuple(_label(f) for f in rows[0]._fields) if rows else ()
-    return Table([tuple(r) for r in rows], header=header, title=title)
+    records = list(rows)
+    units = getattr(records[0], "_display_units", {}) if records else {}
+    rows = [_fields(r) for r in records]
+    header = tuple(_label(k) for k, _ in rows[0]) if rows else ()
+    cells = [tuple(with_unit(v, units[k]) if k in units else v for k, v in r) for r in rows]
+    return Table(cells, header=header, title=title)
 
 
 def tables_of(obj) -> list:

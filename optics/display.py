@@ -64,6 +64,7 @@ __all__ = [
     "WithUnit",
     "with_unit",
     "record_table",
+    "rows_table",
     "tables_of",
     "repr_html",
     "repr_markdown",
@@ -353,6 +354,10 @@ class Table:
         out = []
         if self.title:
             out.append(f"<p><strong>{_html(self.title)}</strong></p>")
+        if not self.rows and not self.header:  # a title and notes only
+            if self.notes:
+                out.append("<ul>" + "".join(f"<li>{_html(n)}</li>" for n in self.notes) + "</ul>")
+            return "\n".join(out)
         out.append('<table class="optics-table">')
         if self.header:
             out.append("<thead><tr>" + "".join(f"<th>{_html(h)}</th>" for h in self.header) + "</tr></thead>")
@@ -369,6 +374,8 @@ class Table:
         out = []
         if self.title:
             out += [f"**{_markdown(self.title)}**", ""]
+        if not self.rows and not self.header:  # a title and notes only
+            return "\n".join(out + [f"- {_markdown(n)}" for n in self.notes])
         width = max([len(self.header)] + [len(r) for r in self.rows] + [1])
         header = list(self.header) or [""] * width
         out.append("| " + " | ".join(_markdown(h) for h in header) + " |")

@@ -79,6 +79,8 @@ UNKNOWN = "–"
 
 #: Longest shown text of one cell (characters) before it is cut with "...".
 MAX_CELL = 200
+#: Longest shown note (a warning) under a table.
+MAX_NOTE = 2000
 
 
 def format_number(x, digits: int = DIGITS) -> str:
@@ -356,7 +358,7 @@ class Table:
             out.append(f"<p><strong>{_html(self.title)}</strong></p>")
         if not self.rows and not self.header:  # a title and notes only
             if self.notes:
-                out.append("<ul>" + "".join(f"<li>{_html(n)}</li>" for n in self.notes) + "</ul>")
+                out.append("<ul>" + "".join(f"<li>{_html(n, MAX_NOTE)}</li>" for n in self.notes) + "</ul>")
             return "\n".join(out)
         out.append('<table class="optics-table">')
         if self.header:
@@ -366,7 +368,7 @@ class Table:
             out.append("<tr>" + "".join(f"<td>{_html(format_value(c))}</td>" for c in row) + "</tr>")
         out.append("</tbody></table>")
         if self.notes:
-            out.append("<ul>" + "".join(f"<li>{_html(n)}</li>" for n in self.notes) + "</ul>")
+            out.append("<ul>" + "".join(f"<li>{_html(n, MAX_NOTE)}</li>" for n in self.notes) + "</ul>")
         return "\n".join(out)
 
     def to_markdown(self) -> str:
@@ -375,7 +377,7 @@ class Table:
         if self.title:
             out += [f"**{_markdown(self.title)}**", ""]
         if not self.rows and not self.header:  # a title and notes only
-            return "\n".join(out + [f"- {_markdown(n)}" for n in self.notes])
+            return "\n".join(out + [f"- {_markdown(n, MAX_NOTE)}" for n in self.notes])
         width = max([len(self.header)] + [len(r) for r in self.rows] + [1])
         header = list(self.header) or [""] * width
         out.append("| " + " | ".join(_markdown(h) for h in header) + " |")
@@ -384,7 +386,7 @@ class Table:
             out.append("| " + " | ".join(_markdown_cell(c) for c in row) + " |")
         if self.notes:
             out.append("")
-            out += [f"- {_markdown(n)}" for n in self.notes]
+            out += [f"- {_markdown(n, MAX_NOTE)}" for n in self.notes]
         return "\n".join(out)
 
     def to_latex(self) -> str:
@@ -408,16 +410,16 @@ def _cell_symbolic(cell):
     return is_symbolic(cell)
 
 
-def _html(text) -> str:
-    return html.escape(escape_text(text, max_length=MAX_CELL) if not isinstance(text, str) else text, quote=False)
+def _html(text, limit=MAX_CELL) -> str:
+    return html.escape(escape_text(text, max_length=limit), quote=False)
 
 
 # Escaped in Markdown text: emphasis, code, links, table cells, math.  Not "(" or "[": "\\(" opens math in Jupyter.
 _MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_|$~"}
 
 
-def _markdown(text) -> str:
-    text = escape_text(text, max_length=MAX_CELL)
+def _markdown(text, limit=MAX_CELL) -> str:
+    text = escape_text(text, max_length=limit)
     return "".join(_MARKDOWN_SPECIAL.get(c, c) for c in html.escape(text, quote=False))
 
 

@@ -11,7 +11,7 @@ lower layer, never a higher one, not even inside a function):
 4. ``optics.design``
 5. ``optics.analysis``
 6. ``optics.report`` and ``optics.plotting`` (independent of each other)
-7. ``optics.cli``
+7. ``optics.cli`` and ``optics.explorer``
 """
 
 import ast
@@ -36,6 +36,7 @@ RANKS = {
     "optics.report": 6,
     "optics.plotting": 6,
     "optics.cli": 7,
+    "optics.explorer": 7,
 }
 
 

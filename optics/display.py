@@ -389,6 +389,15 @@ class Table:
             out += [f"- {_markdown(n, MAX_NOTE)}" for n in self.notes]
         return "\n".join(out)
 
+    def _repr_html_(self):
+        return None if self.symbolic else self.to_html()
+
+    def _repr_markdown_(self):
+        return self.to_markdown()
+
+    def _repr_latex_(self):
+        return self.to_latex() if self.symbolic else None
+
     def to_latex(self) -> str:
         """The table as a LaTeX ``array`` inside ``$$ ... $$`` (text cells as ``\\text``)."""
         width = max([len(self.header)] + [len(r) for r in self.rows] + [1])

@@ -319,6 +319,15 @@ class Explorer:
                 pass
         return out
 
+    def table(self) -> Table:
+        """The numbers shown now, as a :class:`~optics.display.Table` (displays as HTML in Jupyter).
+
+        Returns
+        -------
+        Table
+        """
+        return self._numbers_table()
+
     def _numbers_table(self):
         labels = {
             "back_aperture_beam": "beam diameter at back aperture",

@@ -55,3 +55,6 @@ napoleon_use_ivar = True
 html_theme = "alabaster"
 html_static_path = []
 suppress_warnings = ["myst.header"]
+# The explorer notebook makes ipywidgets; their state is embedded inline, and no widget
+# JavaScript is loaded from a CDN (the built pages load nothing from the network).
+nb_ipywidgets_js = {}

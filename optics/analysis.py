@@ -29,6 +29,7 @@ from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, p
 from optics.catalog.prescriptions import prescription
 from optics.core.chromatic import chromatic_response, thin_equivalent
 from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
+from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, rows_table
 from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
 from optics.microscope.resolution import Resolution
@@ -88,6 +89,10 @@ class TransferCurve:
     linearity: Linearity
     exactly_linear: bool
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class RemoteFocusAnalysis:
@@ -119,6 +124,10 @@ class RemoteFocusAnalysis:
     curve: TransferCurve
     displaced: TransferCurve | None
     displacement: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -163,6 +172,10 @@ class ScanningAnalysis:
     rep_rate: object
     pulses_per_fwhm: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class ScanAngle:
@@ -180,6 +193,10 @@ class ScanAngle:
     plane: str
     used: object
     maximum: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,10 @@ class ChromaticAnalysis:
     sweep: tuple
     reported: tuple
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 @dataclass(frozen=True)
 class PulseAnalysis:
@@ -233,6 +254,10 @@ class PulseAnalysis:
     broadened: object
     prechirp: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 class LayoutGap(NamedTuple):
     """A physical distance along the built path (vertex to vertex, or to a plane).
@@ -255,6 +280,10 @@ class LayoutGap(NamedTuple):
     end: str
     distance: object
     basis: str
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -281,6 +310,10 @@ class PartRow:
     name: str
     summary: str
     status: str
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -362,6 +395,31 @@ class Analysis:
     chromatic: ChromaticAnalysis | None = None
     pulses: PulseAnalysis | None = None
     layout: tuple = ()
+
+    # -- rich display (Jupyter) ------------------------------------------------------
+    def _display_tables(self):
+        rows = [("beam diameter at " + self.beam_at, self.beam_diameter),
+                ("beam diameter at back aperture", self.back_aperture_beam),
+                ("back aperture", self.back_aperture),
+                ("fill ratio", self.fill_ratio),
+                ("effective NA", self.effective_na)]
+        if self.resolution is not None:
+            rows += [(f"lateral FWHM at {format_value(self.resolution.wavelength)}", self.resolution.lateral_fwhm),
+                     (f"axial FWHM at {format_value(self.resolution.wavelength)}", self.resolution.axial_fwhm)]
+        rows += [(f"field of view ({fov.plane}, f·tanθ)", fov.exact) for fov in self.fovs]
+        if self.remote_focus is not None:
+            rows.append(("remote-focus z range", self.remote_focus.z_range.span))
+        if self.power is not None:
+            rows.append(("power through the apertures", self.power.transmission))
+        rows.append(("length, input to objective", self.length))
+        tables = [Table(rows, header=("", "value"), title=f"Analysis: {self.title}")]
+        if self.parts:
+            tables.append(rows_table(self.parts, title="Parts"))
+        tables.append(Table([], title="Warnings", notes=self.warnings or ("none",)))
+        return tables
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
 
 
 def _curve(label, view) -> TransferCurve:

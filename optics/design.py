@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from optics.display import Table, format_value, repr_html, repr_markdown
 from optics.errors import DesignFileError, OpticsError
 from optics.microscope.parts import FieldSpec, ValueSource, part_kinds, part_schema
 from optics.units import is_quantity, parse_quantity, to_magnitude
@@ -218,6 +219,21 @@ class RelaySpec:
     pupil: float | None = None
 
 
+def _component_cells(component):
+    given = ", ".join(f"{k} = {format_value(v)}" for k, v in component.values)
+    return (component.part or "–", given or "–")
+
+
+def _relay_rows(label, relay):
+    if relay.first is None:
+        pupil = f", pupil at {format_value(relay.pupil)}" if relay.pupil is not None else ""
+        return [(label, "–", f"gap {format_value(relay.gap)}{pupil} (close-coupled)")]
+    rows = [(f"{label} first", *_component_cells(relay.first)), (f"{label} second", *_component_cells(relay.second))]
+    if relay.spacings is not None:
+        rows.append((f"{label} spacings", "–", format_value(relay.spacings)))
+    return rows
+
+
 @dataclass(frozen=True)
 class Design:
     """A microscope design (frozen): parts, beam and acquisition settings.
@@ -326,6 +342,29 @@ class Design:
     def to_toml(self) -> str:
         """TOML text that :meth:`from_toml` reads back to an equal design."""
         return _write(self)
+
+    # -- rich display (Jupyter) ------------------------------------------------------
+    def _display_tables(self):
+        parts = [("objective", *_component_cells(self.objective))]
+        if self.etl is not None:
+            parts.append(("etl", *_component_cells(self.etl)))
+        if self.etl_relay is not None:
+            parts += _relay_rows("etl_relay", self.etl_relay)
+        for i, scanner in enumerate(self.scanners):
+            parts.append((f"scanner {i + 1}", *_component_cells(scanner)))
+            if i < len(self.relays):
+                parts += _relay_rows(f"relay {i + 1}", self.relays[i])
+        parts += [("scan_lens", *_component_cells(self.scan_lens)), ("tube_lens", *_component_cells(self.tube_lens))]
+        settings = [(k.replace("_", " "), getattr(self, k)) for k in (
+            "beam_diameter", "beam_at", "wavelength", "n_pixels", "n_lines", "rep_rate", "spacings", "fill_limit",
+            "pulse_duration", "objective_gdd", "focal_length_tolerance", "placement_tolerance",
+            "tolerance_distribution", "parts_file") if getattr(self, k) is not None]
+        return [Table(parts, header=("role", "catalog part", "values given in the design"),
+                      title=f"Design: {self.name} ({self.origin})"),
+                Table(settings, header=("setting", "value"))]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
 
     # -- building ------------------------------------------------------------------
     def catalog(self):

@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 
 from optics.analysis import Analysis, analyze, analyze_path
+from optics.display import Table, repr_html, repr_markdown
 from optics.errors import OpticsTypeError
 from optics.text import escape_text
 from optics.units import JSON_UNITS, is_quantity, json_quantity, quantity
@@ -156,6 +157,22 @@ class Report:
     def to_json(self) -> str:
         """:meth:`as_dict` as JSON text."""
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+    # -- rich display (Jupyter) ------------------------------------------------------
+    def _display_tables(self):
+        head = Table([(role, name, summary, _FLAGS[status].strip(" []") or "verified")
+                      for role, name, summary, status in self.parts],
+                     header=("role", "part", "summary", "data"),
+                     title=f"optics report: {self.title} ({self.origin})")
+        tables = [head]
+        for section in self.sections():
+            rows = [(item.label, item.value, item.note) for item in self.items if item.section == section]
+            tables.append(Table(rows, header=("", "value", "note"), title=section))
+        tables.append(Table([], title="Warnings", notes=self.warnings or ("none",)))
+        return tables
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
 
 
 #: Version of the JSON layout of :meth:`Report.as_dict` (``optics/schemas/report.schema.json``).

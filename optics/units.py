@@ -22,13 +22,19 @@ Public functions accept pint Quantities of any compatible unit, or plain
 numbers taken to be in the base unit; they convert exactly once, compute
 without units, and return Quantities.
 
+Quantities print concisely: the registry's default format is
+:data:`QUANTITY_FORMAT` (four significant digits, abbreviated units), so
+``print(q)`` shows ``453.8 µm`` rather than ``453.785605518526 micrometer``.
+This is a setting of the shared application registry, so it applies to the
+user's own Quantities too; ``repr(q)`` and ``q.magnitude`` keep every digit.
+
 >>> from optics.units import ureg, to_magnitude
 >>> to_magnitude(5 * ureg.cm, "mm", name="ThinLens f")
 50.0
 >>> to_magnitude(3 * ureg.deg, "mm", name="ThinLens f")
 Traceback (most recent call last):
 ...
-optics.errors.DimensionError: ThinLens f: expected a length (convertible to mm), got 3 degree
+optics.errors.DimensionError: ThinLens f: expected a length (convertible to mm), got 3 deg
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ __all__ = [
     "json_schema",
     "check_plain",
     "MAX_QUANTITY_TEXT",
+    "QUANTITY_FORMAT",
 ]
 
 # pint builds the application registry lazily (parsing its unit definitions
@@ -66,16 +73,30 @@ __all__ = [
 _APP_REGISTRY = pint.get_application_registry()
 _READY = []
 
+#: Default format of printed Quantities: 4 significant digits, short unit symbols.
+QUANTITY_FORMAT = ".4g~P"
+
+
+def _set_default_format(ureg):
+    formatter = getattr(ureg, "formatter", None)
+    if formatter is not None and hasattr(formatter, "default_format"):  # pint >= 0.24
+        formatter.default_format = QUANTITY_FORMAT
+    else:  # pragma: no cover - older pint
+        ureg.default_format = QUANTITY_FORMAT
+
 
 def registry():
-    """The pint application registry, with diopters defined.
+    """The pint application registry, with diopters defined and concise printing.
 
     >>> registry() is registry()
     True
+    >>> print(registry().Quantity(453.785605518526, "micrometer"))
+    453.8 µm
     """
     if not _READY:
         if "diopter" not in _APP_REGISTRY:
             _APP_REGISTRY.define("diopter = 1 / meter = dpt = dioptre")
+        _set_default_format(_APP_REGISTRY)
         _READY.append(True)
     return _APP_REGISTRY
 
@@ -314,9 +335,10 @@ def json_quantity(value) -> dict:
     if not is_quantity(value):
         raise OpticsTypeError(f"json_quantity needs a Quantity, got {value!r}")
     dims = str(value.dimensionality)
-    if "diopter" in str(value.units) and dims != "1 / [length]":
+    units = f"{value.units:D}"  # long names, whatever the registry's print format
+    if "diopter" in units and dims != "1 / [length]":
         value = value.to("mm/dpt")  # a transfer-curve slope
-    elif dims == "dimensionless" and str(value.units) in ("degree", "radian"):
+    elif dims == "dimensionless" and units in ("degree", "radian"):
         value = value.to("deg")
     elif dims in JSON_UNITS:
         value = value.to(JSON_UNITS[dims])

@@ -38,7 +38,7 @@ def test_focus_shift_of_a_plano_convex_lens_from_the_makers_indices():
     assert point.focus_shift.to("mm").magnitude == pytest.approx(bfl(1.50669) - bfl(1.51680), abs=2e-3)
     # Field height per radian in the focal plane is the EFL, R/(n-1): FOV scale (n_ref - 1)/(n - 1).
     assert point.fov_scale == pytest.approx(0.51680 / 0.50669, abs=5e-5)
-    assert str(point.wavelength.units) == "nanometer"
+    assert point.wavelength.units == ureg.Unit("nanometer")
 
 
 def test_scanner_image_moves_off_the_back_aperture_as_in_the_lens_equation():

@@ -103,7 +103,7 @@ def test_string_never_reaches_sympify(monkeypatch):
 
 
 def test_wrong_dimension():
-    with pytest.raises(DimensionError, match="degree"):
+    with pytest.raises(DimensionError, match="deg"):
         Space(10 * ureg.deg)
     with pytest.raises(DimensionError):
         TunableLens(5 * ureg.mm)

@@ -3,14 +3,15 @@
 Layers, lowest first (a module may import its own layer's package and any
 lower layer, never a higher one, not even inside a function):
 
-0. ``optics.errors``, then ``optics.units`` (the only pint module), then ``optics.validate``
+0. ``optics.errors``, ``optics.text``, then ``optics.units`` (the only pint module), ``optics.display``
+   (rich display in Jupyter), then ``optics.validate``
 1. ``optics.core`` -- symbolic, elements, trains, beams (sympy, no numpy), compile
 2. ``optics.microscope`` and ``optics.acquisition`` (independent of each other)
 3. ``optics.catalog``
 4. ``optics.design``
 5. ``optics.analysis``
 6. ``optics.report`` and ``optics.plotting`` (independent of each other)
-7. ``optics.cli``
+7. ``optics.cli`` and ``optics.explorer``
 """
 
 import ast
@@ -23,6 +24,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "optics"
 RANKS = {
     "optics.errors": 0,
     "optics.text": 0.05,
+    "optics.display": 0.15,
     "optics.units": 0.1,
     "optics.validate": 0.2,
     "optics.core": 1,
@@ -34,6 +36,7 @@ RANKS = {
     "optics.report": 6,
     "optics.plotting": 6,
     "optics.cli": 7,
+    "optics.explorer": 7,
 }
 
 

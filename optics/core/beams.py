@@ -77,6 +77,7 @@ from optics.core.elements import Element, Space
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
 from optics.core.symbolic import cancel_entries, is_numeric, to_expr
 from optics.core.trains import LensTrain
+from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, with_unit
 from optics.units import as_result, check_plain, is_quantity, quantity, to_magnitude
 
 __all__ = ["GaussianBeam", "BeamEnvelope", "Waist", "waist_after_abcd", "collimated_focus_limit"]
@@ -278,10 +279,34 @@ class GaussianBeam:
         return hash(tuple(getattr(self, k) for k in self.__slots__))
 
     def __repr__(self):
+        if self.free_symbols:
+            return (
+                f"GaussianBeam(wavelength={self._lam} mm, q={self._x} + {self._y}*I mm, "
+                f"n={self._n}, m2={self._m2})"
+            )
         return (
-            f"GaussianBeam(wavelength={self._lam} mm, q={self._x} + {self._y}*I mm, "
-            f"n={self._n}, m2={self._m2})"
+            f"GaussianBeam(wavelength={format_value(self.wavelength)}, waist={format_value(self.waist)}, "
+            f"waist_position={format_value(self.waist_position)}, z_R={format_value(self.rayleigh_range)}, "
+            f"n={format_value(self.n)}, m2={format_value(self.m2)})"
         )
+
+    def _display_tables(self):
+        rows = [
+            ("wavelength λ₀ (vacuum)", with_unit(self.wavelength, "mm")),
+            ("waist radius w₀ (1/e²)", with_unit(self.waist, "mm")),
+            ("waist position (past this plane)", with_unit(self.waist_position, "mm")),
+            ("Rayleigh range z_R", with_unit(self.rayleigh_range, "mm")),
+            ("beam radius w here", with_unit(self.w(), "mm")),
+            ("far-field half-angle θ", with_unit(self.divergence, "rad")),
+            ("complex beam parameter q", with_unit(self.q, "mm")),
+            ("medium index n", self.n),
+            ("beam quality M²", self.m2),
+        ]
+        return [Table(rows, header=("", "value"), title="Gaussian beam")]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
     # -- parameters ---------------------------------------------------------------
     @property

@@ -43,6 +43,7 @@ import sympy
 from sympy.polys.polyutils import _sort_gens
 
 from optics.core.elements import Element, Space
+from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, with_unit
 from optics.errors import AfocalError, NoFocusError, OpticsTypeError, OpticsValueError, PlaneError
 from optics.core.symbolic import (
     NotRationalError,
@@ -343,6 +344,36 @@ class LensTrain:
         items.extend(repr(p) for p in planes_at.get(len(self._elements), []))
         label = f", name={self.name!r}" if self.name else ""
         return f"LensTrain([{', '.join(items)}]{label})"
+
+    # -- rich display (Jupyter) ------------------------------------------------
+    def _display_tables(self):
+        planes_at: dict = {}
+        for plane_name, index in self._planes:
+            planes_at.setdefault(index, []).append(plane_name)
+        rows = []
+        z = sympy.Integer(0)
+        for i, element in enumerate(self._elements):
+            params = ", ".join(
+                f"{k} = {format_value(with_unit(v, element._PARAM_INFO[k][0]))}".replace(" dimensionless", "")
+                for k, v in element._params
+            )
+            rows.append((with_unit(z, "mm"), ", ".join(planes_at.get(i, [])), type(element).__name__,
+                         element.name or "", params))
+            z = z + element.length
+        if len(self._elements) in planes_at:
+            rows.append((with_unit(z, "mm"), ", ".join(planes_at[len(self._elements)]), "", "", ""))
+        a, b, c, d = self.abcd()
+        title = f"Lens train {self.name}" if self.name else "Lens train"
+        matrix = Table(
+            [("A", a), ("B", with_unit(b, "mm")), ("C", with_unit(c, "1/mm")), ("D", d),
+             ("length", with_unit(self._z(len(self._elements)), "mm"))],
+            header=("input to output", "value"),
+        )
+        return [Table(rows, header=("z", "planes", "element", "name", "parameters"), title=title), matrix]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
     # -- planes -----------------------------------------------------------------
     @property

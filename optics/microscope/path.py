@@ -74,11 +74,13 @@ import sympy
 from optics.core.elements import ABCD, Element, Space, ThinLens, TunableLens
 from optics.core.symbolic import cancel, to_expr
 from optics.core.trains import ImageLocation, LensTrain
+from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, with_unit
 from optics.errors import (
     ClippingWarning,
     ConjugationWarning,
     InvalidParameterError,
     NoFocusError,
+    OpticsError,
     OpticsTypeError,
     OpticsValueError,
     PlaneError,
@@ -131,6 +133,11 @@ class ZRange(NamedTuple):
     z_at_max: object
     span: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+    _display_units = {"z_at_min": "µm", "z_at_max": "µm", "span": "µm"}
+
 
 class ConjugationRow(NamedTuple):
     """Is a pupil plane (a scanner or the ETL) imaged onto the objective's back aperture?
@@ -153,6 +160,11 @@ class ConjugationRow(NamedTuple):
     conjugate: bool
     image_offset: object
     image: ImageLocation | None
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+    _display_units = {"b": "mm", "image_offset": "mm"}
 
 
 class ClippingRow(NamedTuple):
@@ -198,6 +210,10 @@ class ClippingRow(NamedTuple):
     fill: float
     transmission: float
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 class PowerBudget(NamedTuple):
     """Power of the Gaussian beam through every known clear aperture, in light order.
@@ -215,6 +231,10 @@ class PowerBudget(NamedTuple):
     rows: tuple
     transmission: float
     unknown: tuple
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 # -- lens and part models ---------------------------------------------------------------------
@@ -622,6 +642,11 @@ class FieldOfView(NamedTuple):
     exact: object
     small_angle: object
     f_theta: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+    _display_units = {"exact": "mm", "small_angle": "mm", "f_theta": "mm"}
 
 
 _REMOTE_FOCUS_SCANNERS = {1: ("galvo",), 2: ("resonant", "galvo")}
@@ -1613,3 +1638,70 @@ class ScanPath:
     def length(self):
         """Path length from the input plane (ETL or first scanner) to the objective (mm)."""
         return self.nominal_train.positions()["objective"]
+
+    # -- rich display (Jupyter) --------------------------------------------------------
+    def _display_parts(self):
+        rows = []
+        if self.etl is not None:
+            e = self.etl
+            power = ("range unknown" if not e.has_range else
+                     f"{format_value(with_unit(e.power_min, 'dpt'))} to {format_value(with_unit(e.power_max, 'dpt'))}")
+            rows.append(("etl", e.name, f"power {power}, offset lens {format_value(with_unit(e.offset_power, 'dpt'))}",
+                         with_unit(e.aperture, "mm")))
+        lenses = {role: self.lens(role) for role in self.lens_roles}
+        order = []
+        if self.etl_relay is not None:
+            order += ["etl_relay_1", "etl_relay_2"]
+        for k, plane in enumerate(self.scanner_planes):
+            order.append(("scanner", k, plane))
+            if k < len(self.relays) and isinstance(self.relays[k], Relay):
+                order += [f"relay{k + 1}_1", f"relay{k + 1}_2"]
+            elif k < len(self.relays):
+                order.append(("gap", k, None))
+        order += ["scan_lens", "tube_lens"]
+        for item in order:
+            if isinstance(item, str):
+                lens = lenses[item]
+                rows.append((item, lens.name, f"f = {format_value(with_unit(lens.f, 'mm'))}", with_unit(lens.aperture, "mm")))
+            elif item[0] == "scanner":
+                sc = self.scanners[item[1]]
+                angle = sc.optical_angle
+                shown = (f"{format_value(math.degrees(float(angle)))}°" if angle is not None and angle.is_number
+                         else format_value(with_unit(angle, "rad")))
+                rows.append((item[2], sc.name, f"{sc.kind}, optical angle {shown}",
+                             with_unit(sc.aperture, "mm")))
+            else:
+                rows.append(("gap", "", f"{format_value(with_unit(self.relays[item[1]].distance, 'mm'))} mirror to mirror", None))
+        o = self.objective
+        rows.append(("objective", o.name, f"f = {format_value(with_unit(o.f, 'mm'))}, NA {format_value(o.na)}, n {format_value(o.n)}",
+                     with_unit(o.back_aperture, "mm")))
+        return Table(rows, header=("plane", "part", "model", "clear aperture"), title="Scan path (light order)")
+
+    def _display_numbers(self):
+        rows = []
+
+        def add(label, compute, unit=None):
+            try:
+                value = compute()
+            except OpticsError:
+                return
+            rows.append((label, with_unit(value, unit) if unit else value))
+
+        add(f"beam diameter at {self.beam_at}", lambda: self.input_beam_diameter, "mm")
+        add("beam diameter at back aperture", lambda: self.back_aperture_beam, "mm")
+        add("back aperture", lambda: self.back_aperture, "mm")
+        add("fill ratio (beam / back aperture)", lambda: self.fill_ratio)
+        for plane in self.scanner_planes:
+            add(f"field of view ({plane}, f·tanθ)", lambda plane=plane: self.fov(plane, "exact"), "mm")
+        if self.etl is not None and self.etl.has_range and not self.is_symbolic:
+            add("remote-focus z range", lambda: self.z_range().span)
+        if not self.is_symbolic:
+            add("length, input to objective", lambda: self.length)
+        return Table(rows, header=("", "value"), title="Numbers")
+
+    def _display_tables(self):
+        return [self._display_parts(), self._display_numbers()]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex

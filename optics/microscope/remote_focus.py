@@ -56,6 +56,7 @@ import numpy as np
 from optics.core.beams import GaussianBeam
 from optics.core.compile import compile_expr
 from optics.core.trains import LensTrain
+from optics.display import repr_html, repr_latex, repr_markdown
 from optics.errors import InvalidParameterError, NoFocusError, NonFiniteResultError, OpticsTypeError, OpticsValueError
 from optics.microscope.closed_forms import fov_scale_expr
 from optics.microscope.path import ETL_POWER, ScanPath, ZRange
@@ -98,6 +99,10 @@ class Linearity(NamedTuple):
     percent: float
     slope: object
     intercept: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 def remote_focus_train(f_o, f_t, f_s, relays=(), **options) -> LensTrain:

@@ -53,6 +53,7 @@ import numpy as np
 import sympy
 
 from optics.errors import InvalidParameterError
+from optics.display import repr_html, repr_latex, repr_markdown
 from optics.validate import na_within_index
 from optics.units import check_plain, is_quantity, quantity, to_magnitude
 
@@ -104,6 +105,10 @@ class Resolution(NamedTuple):
     axial_fwhm: object
     zipfel_lateral_fwhm: object
     zipfel_axial_fwhm: object
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 def _is_symbolic(*values) -> bool:

@@ -41,6 +41,7 @@ import numpy as np
 import sympy
 
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError
+from optics.display import repr_html, repr_latex, repr_markdown
 from optics.microscope import closed_forms as cf
 from optics.microscope.path import ETL_POWER, Gap, Relay, ScanPath
 
@@ -86,6 +87,10 @@ class Parameter(NamedTuple):
     kind: str
     nominal: float
     description: str
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 def _relay_parameters(prefix, relay, label):
@@ -334,6 +339,10 @@ class Sensitivity(NamedTuple):
     unit: str
     expr: object
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 def sensitivities(path: ScanPath, names=None) -> tuple:
     r"""Exact derivatives of every quantity with respect to every spacing and focal length.
@@ -411,6 +420,10 @@ class Tolerances:
     placement: float = DEFAULT_PLACEMENT_TOLERANCE
     distribution: str = "uniform"
     overrides: tuple = ()
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
     def __post_init__(self):
         for name in ("focal_length", "placement"):
@@ -496,6 +509,10 @@ class QuantitySpread(NamedTuple):
     first_order_std: float
     driver: str
 
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
+
 
 class Compensation(NamedTuple):
     """A spacing adjusted per build to restore one quantity (a lens on a translation stage).
@@ -519,6 +536,10 @@ class Compensation(NamedTuple):
     adjustment_std: float
     adjustment_max: float
     residual: tuple
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 @dataclass(frozen=True)
@@ -553,6 +574,10 @@ class MonteCarlo:
     compensation: Compensation | None
     sigmas: tuple = ()
     histograms: tuple = ()
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
 
 def _clean(x: float) -> float:

@@ -128,8 +128,11 @@ class Explorer:
 
     Examples
     --------
-    >>> explorer = Explorer(figure=False)  # doctest: +SKIP
-    >>> explorer.set(beam_diameter=4)  # doctest: +SKIP
+    >>> explorer = Explorer(figure=False)  # needs ipywidgets (the explorer extra)
+    >>> d2 = explorer.set(beam_diameter=2).numbers["back_aperture_beam"]
+    >>> d4 = explorer.set(beam_diameter=4).numbers["back_aperture_beam"]
+    >>> round(float(d4 / d2), 12)  # the beam at the back aperture scales with the input beam
+    2.0
     """
 
     def __init__(self, design=None, *, figure=True):

@@ -454,6 +454,9 @@ def _cmd_parts(args) -> int:
         print(escape_output(f"optics parts: no {what} match {text!r}" if text else f"optics parts: no {what}"),
               file=sys.stderr)
         return 2
+    if not args.verbose:
+        print(escape_output(_parts_table(entries, KINDS)))
+        return 0
     for k in KINDS:
         group = [e for e in entries if e.kind == k]
         if not group:
@@ -472,6 +475,34 @@ def _cmd_parts(args) -> int:
                         line += f" {detail}"
                     print(line.rstrip())
     return 0
+
+
+#: The values ``optics parts`` shows of each kind without ``-v`` (which shows every value and its source).
+PARTS_COLUMNS = {
+    "objective": ("magnification", "na", "immersion_index", "efl", "back_aperture", "working_distance"),
+    "lens": ("kind", "f", "aperture"),
+    "scanner": ("kind", "aperture", "optical_angle", "frequency"),
+    "etl": ("aperture", "power_min", "power_max"),
+}
+
+
+def _parts_table(entries, kinds) -> str:
+    """One aligned table per kind: name, the kind's main values (:data:`PARTS_COLUMNS`), verified."""
+    blocks = []
+    for kind in kinds:
+        group = [e for e in entries if e.kind == kind]
+        if not group:
+            continue
+        columns = PARTS_COLUMNS.get(kind, ())
+        table = [("name", *columns, "data")]
+        for entry in group:
+            values = {key: value for key, value, _, _ in entry.rows()}
+            table.append((entry.name, *(values.get(key, "") for key in columns),
+                          "verified" if entry.verified else "not verified"))
+        widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+        lines = ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
+        blocks.append(f"{kind} ({len(group)}):\n" + "\n".join(lines))
+    return "\n\n".join(blocks) + "\n\n(-v: every value with its unit, source tier and formula; --json: the same as JSON)"
 
 
 # ------------------------------------------------------------------ command-line arguments

@@ -136,3 +136,66 @@ def test_components_are_frozen():
     with pytest.raises(AttributeError):
         component.part = "x"
     assert component.get("f") == 50 * ureg.mm
+
+
+# -- the packaged example designs (shown in docs/design-files.md) -------------------------------
+def _example_paths():
+    from importlib import resources
+
+    return sorted(p for p in resources.files("optics").joinpath("designs").iterdir() if p.name.endswith(".toml"))
+
+
+def test_the_guide_has_an_example_for_every_layout():
+    names = {p.name for p in _example_paths()}
+    assert {"default.toml", "resonant_galvo_relay.toml", "close_coupled_galvos.toml",
+            "close_coupled_galvos_etl.toml"} <= names
+
+
+@pytest.mark.parametrize("path", _example_paths(), ids=lambda p: p.name)
+def test_every_example_design_loads_round_trips_and_reports(path, capsys):
+    from optics.cli import main
+
+    design = load_design(path)
+    assert Design.from_toml(design.to_toml()) == design
+    assert main(["report", str(path), "--no-figures"]) == 0
+    out = capsys.readouterr().out
+    assert design.name in out and "Field of view" in out
+
+
+def _report_values(path, capsys):
+    import json
+
+    from optics.cli import main
+
+    assert main(["report", str(path), "--no-figures", "--json"]) == 0
+    return {k: v["value"] for k, v in json.loads(capsys.readouterr().out)["values"].items()}
+
+
+def test_close_coupled_example_walks_as_worked_by_hand(capsys):
+    # Two galvos 10 mm apart, pupil midway: each mirror pivots 5 mm from the plane the 50 mm scan
+    # lens and 200 mm tube lens (M = 4) image onto the back aperture.  Over a 10 deg optical sweep
+    # the beam walks 2 x M x 5 mm x tan(5 deg) = 3.4995 mm there; the 3.5 mm beam becomes 14 mm
+    # (fill 14/20 = 0.7); the field is 2 f_o tan(5 deg) f_s/f_t = 2 x 12.5 x 0.087489 / 4 mm.
+    import math
+
+    path = next(p for p in _example_paths() if p.name == "close_coupled_galvos.toml")
+    values = _report_values(path, capsys)
+    walk = 2 * 4 * 5 * math.tan(math.radians(5))
+    assert values["fov.galvo1.beam_walk"] == pytest.approx(walk, rel=1e-9)
+    assert values["fov.galvo2.beam_walk"] == pytest.approx(walk, rel=1e-9)
+    assert values["beam.fill_ratio"] == pytest.approx(0.7)
+    assert values["fov.galvo1.exact"] == pytest.approx(2 * 12.5 * math.tan(math.radians(5)) / 4, rel=1e-9)
+
+
+def test_close_coupled_etl_example_is_linear_with_the_hand_slope(capsys):
+    # The ETL relay's last spacing (95 mm, 5 mm short of 4f) puts the ETL's image on the pupil midway
+    # between the mirrors, which the 4:1 scan/tube pair images onto the back focal plane: the ETL is
+    # then conjugate to it with magnification m = 1 x 4, and a power P there shifts the focus by
+    # -n f_o^2 P / m^2 (a lens at the back focal plane; reference post) exactly linearly:
+    # -1.333 x (12.5 mm)^2 / 16 = -13.02 um/dpt.
+    path = next(p for p in _example_paths() if p.name == "close_coupled_galvos_etl.toml")
+    values = _report_values(path, capsys)
+    slope_mm_per_dpt = -1.333 * 12.5**2 / 16 * 1e-3
+    assert values["remote_focus.slope"] == pytest.approx(slope_mm_per_dpt, rel=1e-3)
+    assert values["remote_focus.linearity_deviation"] == pytest.approx(0, abs=1e-6)
+    assert values["path.not_conjugate"] == ["galvo1", "galvo2"]

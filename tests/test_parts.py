@@ -248,6 +248,29 @@ def test_parts_verbose_lists_at_least_20_objectives(capsys):
     assert "na                0.8            seller" in out
 
 
+
+def test_parts_without_v_lists_the_main_values_of_each_kind(capsys):
+    # Not names alone: a table per kind.  Nikon 16x/0.8 W: EFL 200 mm / 16 = 12.5 mm, back aperture
+    # 2 x 0.8 x 12.5 = 20 mm (Abbe sine condition); Thorlabs AC254-100-B: f = 100 mm, clear aperture
+    # 90 % of its 25.4 mm diameter (Thorlabs); the CRS 8 kHz resonant: 26 deg optical, 8 kHz.
+    assert main(["parts"]) == 0
+    out = capsys.readouterr().out
+    parts = [line for line in out.splitlines() if line.startswith("  ") and not line.startswith("  name ")]
+
+    def row(name):
+        line = next(line for line in out.splitlines() if line.startswith(f"  {name}  "))
+        return " ".join(line[len(name) + 2:].split())
+
+    assert row("Nikon CFI75 LWD 16X W") == "16 0.8 1.333 12.5 mm 20 mm 3 mm not verified"
+    assert row("Thorlabs AC254-100-B") == "achromat 100 mm 22.86 mm not verified"
+    assert row("Cambridge Technology CRS 8 kHz") == "resonant 5 mm 26 deg 8 kHz not verified"
+    headers = [line.split() for line in out.splitlines() if line.startswith("  name ")]
+    assert headers == [["name", "magnification", "na", "immersion_index", "efl", "back_aperture",
+                        "working_distance", "data"], ["name", "kind", "f", "aperture", "data"],
+                       ["name", "kind", "aperture", "optical_angle", "frequency", "data"],
+                       ["name", "aperture", "power_min", "power_max", "data"]]
+    assert len(parts) > 60
+
 def test_parts_filter_and_json(capsys):
     assert main(["parts", "ac254-100", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -237,10 +237,10 @@ def test_layout_rays_and_envelope_match_hand_values(path):
     z, w = _line(ax, "envelope")
     assert np.interp(positions["back_aperture"], z, w) == pytest.approx(10.0, rel=1e-6)
     assert w[0] == pytest.approx(5.0)
-    # plane names are written on the figure
-    texts = " ".join(t.get_text() for t in ax.texts)
+    # every plane is labelled on the figure (by the part there, when it has one: see below)
+    labelled = {plane for planes in _plane_labels(ax) for plane in planes.split(", ")}
     for name in ("etl", "resonant", "galvo", "scan_lens", "tube_lens", "back_aperture", "objective", "sample"):
-        assert name in texts
+        assert name in labelled
     # readable: the vertical range covers the largest aperture (2" relay lens) and not much more
     largest = max(float(ap) for _, _, ap in path.apertures()) / 2
     low, high = ax.get_ylim()
@@ -282,6 +282,52 @@ def test_layout_errors(path):
         plot_layout("path")
     with pytest.raises(InvalidParameterError, match="scan_angle"):
         plot_layout(path, scan_angle=200 * ureg.deg)
+
+
+
+def _plane_labels(ax):
+    top = [child for child in ax.child_axes if child.get_gid() == "plane_names"]
+    assert len(top) == 1
+    return {(label.get_gid() or "")[len("plane:"):]: label for label in top[0].get_xticklabels()}
+
+
+def test_layout_names_planes_by_the_parts_there():
+    # The default design's parts (optics/designs/default.toml): the ETL relay's first lens is the
+    # Thorlabs AC254-100, the scanners the CRS 8 kHz and the 6215H; planes with no part keep their name.
+    ax = plot_layout(Design.default().scan_path(check=False))
+    labels = {planes: label.get_text().replace("\n", " ") for planes, label in _plane_labels(ax).items()}
+    assert labels["etl"] == "Optotune EL-16-40-TC"
+    assert labels["etl_relay_1"] == "Thorlabs AC254-100-B"
+    assert labels["resonant"] == "Cambridge Technology CRS 8 kHz"
+    assert labels["galvo"] == "Cambridge Technology 6215H (5 mm mirror)"
+    assert labels["back_aperture"] == "back_aperture"
+    # a path of plain focal lengths has no part names: the planes keep theirs
+    from optics.catalog import get_part
+
+    from optics.microscope.path import ScanPath
+
+    plain = ScanPath([get_part("CRS 8 kHz")], 50, 200, get_part("Nikon 16x/0.8 W"), 5, check=False)
+    assert {"scan_lens", "tube_lens"} <= {label.get_text() for label in _plane_labels(plot_layout(plain)).values()}
+
+
+@pytest.mark.parametrize("height", [3.0, 4.5, 8.0])
+def test_layout_title_legend_and_plane_labels_do_not_collide(height):
+    # A title set on the Axes (as the tutorials do) sits above the plane labels, and the legend
+    # below the x label, whatever the figure's height.
+    fig, ax = plt.subplots(figsize=(12, height), layout="constrained")
+    plot_layout(Design.default().scan_path(check=False), ax=ax)
+    ax.set_title("Scanner, scan lens (50 mm), tube lens (200 mm), 16x objective")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    title = ax.title.get_window_extent(renderer)
+    labels = [label.get_window_extent(renderer) for label in _plane_labels(ax).values() if label.get_text()]
+    assert labels and all(not title.overlaps(box) for box in labels)
+    assert title.y0 >= max(box.y1 for box in labels)
+    legend = ax.get_legend().get_window_extent(renderer)
+    xlabel = ax.xaxis.label.get_window_extent(renderer)
+    assert legend.y1 <= xlabel.y0
+    assert not legend.overlaps(xlabel)
+    plt.close(fig)
 
 
 # -- beam near focus -------------------------------------------------------------------

@@ -201,7 +201,10 @@ class Space(Element):
         Refractive index of the medium (default 1).  With actual ray angles
         the matrix does not depend on *n*; it sets the index on both sides.
     name : str, optional
+        Element name.
 
+    Examples
+    --------
     >>> Space(100).abcd
     (1, 100, 0, 1)
     """

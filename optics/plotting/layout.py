@@ -2,7 +2,8 @@ r"""Layout (ray) diagram of a lens train or scan path.
 
 :func:`plot_layout` draws the train along the optical axis: thin lenses as
 vertical lines of their clear aperture, scan mirrors and the ETL as short
-thick segments of theirs, the plane names on top, the marginal rays of the
+thick segments of theirs, the planes named on top (by the part there when the
+path knows it: "Thorlabs AC254-100-B" rather than "etl_relay_1"), the marginal rays of the
 collimated input beam, the chief rays at the full scan angle of every
 scanner, and the Gaussian beam envelope :math:`w(z)` of
 :meth:`optics.core.beams.GaussianBeam.envelope`.
@@ -23,6 +24,7 @@ every free space.  Chief rays leave a scanner pivot on axis with slope
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -39,6 +41,8 @@ __all__ = ["plot_layout"]
 #: Axis labels of the layout plot.
 Z_LABEL = "z along the optical axis (mm)"
 HEIGHT_LABEL = "height (mm)"
+#: Characters per line of a plane label before it wraps (two lines at most).
+_LABEL_WIDTH = 22
 
 
 
@@ -101,6 +105,26 @@ def _resolve_beam(beam, path, label):
     raise OpticsTypeError(f"{label}: beam must be a GaussianBeam or a wavelength Quantity, got {beam!r}")
 
 
+def _font_points() -> float:
+    """The default font size in points (tick labels and axis labels are about this tall)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=rcParams["font.size"]).get_size_in_points()
+
+
+def _plane_labels(path) -> dict:
+    """Plane name -> the name of the part there, where a ScanPath knows one (a catalog part number)."""
+    if path is None:
+        return {}
+    names = {"objective": path.objective.name}
+    if path.etl is not None:
+        names["etl"] = path.etl.name
+    names.update((role, path.lens(role).name) for role in path.lens_roles)
+    names.update(zip(path.scanner_planes, (s.name for s in path.scanners)))
+    return {plane: str(name) for plane, name in names.items() if name and str(name).strip()}
+
+
 def _scan_angle(value, label):
     check_plain(value, "rad", "scan angle", name=f"{label}: scan_angle")
     angle = float(to_magnitude(value, "rad", name=f"{label}: scan_angle"))
@@ -147,7 +171,9 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
         ``"aperture:<plane>"``, the envelope as ``"envelope"`` (and
         ``"envelope_lower"``), rays as ``"marginal:+"``/``"marginal:-"`` and
         ``"chief:<scanner plane>:+"``/``"...:-"`` (``"chief:input:..."``
-        for a LensTrain).
+        for a LensTrain).  The planes are named by the tick labels of a
+        secondary x axis at the top (gid ``"plane_names"``; each label's gid
+        ``"plane:<plane names>"``), so a title set on the Axes sits above them.
 
     Notes
     -----
@@ -162,6 +188,8 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
     >>> [line.get_gid() for line in ax.lines if (line.get_gid() or "").startswith("lens")]
     ['lens:lens']
     """
+    from matplotlib.transforms import offset_copy
+
     label = "plot_layout"
     path, train = _numeric_train(path_or_train)
     beam = _resolve_beam(beam, path, label)
@@ -276,24 +304,42 @@ def plot_layout(path_or_train, *, beam=None, scan_angle=None, points=800, ax=Non
                     label=f"back aperture ({2 * ba:.3g} mm)")
 
     # -- plane names (spread so that close planes stay legible) -------------------------
+    # On a secondary x axis at the top: a title set on the Axes, and constrained layout,
+    # then make room for them (an annotation there would run into the title).
+    labels = _plane_labels(path)
     by_z: dict = {}
     for name, z in positions.items():
         if name not in ("input", "output"):
             by_z.setdefault(round(z, 9), []).append(name)
-    gap = 0.014 * total if total > 0 else 0.0
-    last = -math.inf
+    line = 0.012 * total if total > 0 else 0.0  # about one line of label text, in mm along z
+    last, last_lines = -math.inf, 0
+    ticks, texts, groups = [], [], []
     for z, names in sorted(by_z.items()):
-        x_text = max(z, last + gap)
-        last = x_text
         ax.axvline(z, color="0.85", lw=0.6, zorder=0)
-        ax.annotate(", ".join(names), xy=(z, 1), xycoords=("data", "axes fraction"), xytext=(x_text, 1.01),
-                    textcoords=("data", "axes fraction"), rotation=90, ha="center", va="bottom",
-                    fontsize="small", gid=f"plane:{', '.join(names)}")
+        shown = list(dict.fromkeys(labels.get(n, n) for n in names))  # one label per part
+        # long part names on two lines (the labels stand upright); a name is text, not mathtext
+        text = textwrap.fill(", ".join(shown), _LABEL_WIDTH, max_lines=2, placeholder=" …").replace("$", r"\$")
+        lines = text.count("\n") + 1
+        x_text = max(z, last + line * (last_lines + lines) / 2)
+        last, last_lines = x_text, lines
+        ticks.append(x_text)
+        texts.append(text)
+        groups.append(names)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(ticks, labels=texts, rotation=90, fontsize="x-small", linespacing=1.0)
+    top.tick_params(axis="x", length=0, pad=2)
+    top.set_gid("plane_names")
+    for text, names in zip(top.get_xticklabels(), groups):
+        text.set_gid(f"plane:{', '.join(names)}")
 
     ax.axhline(0, color="0.6", lw=0.6, zorder=0)
     ax.set_xlim(-0.02 * total, 1.02 * total if total > 0 else 1)
     ax.set_ylim(-1.15 * scale, 1.15 * scale)
     ax.set_xlabel(Z_LABEL)
     ax.set_ylabel(HEIGHT_LABEL)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="x-small", ncol=4, frameon=False)
+    # The legend hangs a fixed distance below the axes (clear of the tick labels and the
+    # x label whatever the Axes' height); constrained layout makes room for it.
+    below = offset_copy(ax.transAxes, fig=ax.figure, y=-3.2 * _font_points(), units="points")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, fontsize="x-small", ncol=4,
+              frameon=False)
     return ax

@@ -1,6 +1,7 @@
 """The command line: report (text, JSON, figures), search with progress, parts."""
 
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -95,3 +96,38 @@ def test_report_json_validates_against_the_shipped_schema(capsys, tmp_path):
     broken = dict(data, values={"beam.fill_ratio": {"value": "one"}})
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, json_schema())
+
+
+def test_unchanged_figures_keep_their_png_and_changed_ones_are_drawn_again(tmp_path, capsys, monkeypatch):
+    # issue 15, "only what changed": a figure whose SVG equals the one an earlier report wrote
+    # into --out keeps that report's PNG; a changed design draws its PNGs again.
+    import matplotlib.figure
+
+    out = tmp_path / "figs"
+    assert main(["report", "--out", str(out)]) == 0
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {n for n in first if n.endswith(".png")} and {n for n in first if n.endswith(".svg")}
+
+    drawn = []
+    save = matplotlib.figure.Figure.savefig
+
+    def counting(self, fname, *args, **kwargs):
+        drawn.append(kwargs.get("format") or str(fname).rsplit(".", 1)[-1])
+        return save(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", counting)
+    assert main(["report", "--out", str(out)]) == 0
+    assert "png" not in drawn and drawn.count("svg") == len(first) // 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first  # the same files, byte for byte
+
+    # a 3 mm input beam instead of the default's: the beam envelope changes, so PNGs are drawn again
+    text = (pathlib.Path(main.__globals__["__file__"]).parent / "designs" / "default.toml").read_text()
+    changed = tmp_path / "changed.toml"
+    lines = [("beam_diameter = \"3 mm\"" if line.startswith("beam_diameter") else line) for line in text.splitlines()]
+    assert lines != text.splitlines()
+    changed.write_text("\n".join(lines) + "\n")
+    drawn.clear()
+    assert main(["report", str(changed), "--out", str(out)]) == 0
+    assert "png" in drawn
+    assert (out / "layout.png").read_bytes() != first["layout.png"]
+    capsys.readouterr()

@@ -128,8 +128,9 @@ class Explorer:
 
     Examples
     --------
-    >>> explorer = Explorer(figure=False)  # doctest: +SKIP
-    >>> explorer.set(beam_diameter=4)  # doctest: +SKIP
+    >>> explorer = Explorer(figure=False)
+    >>> explorer.set(beam_diameter=4).numbers["back_aperture_beam"]  # 4 mm x 200/50
+    <Quantity(16.0, 'millimeter')>
     """
 
     def __init__(self, design=None, *, figure=True):

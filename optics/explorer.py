@@ -128,9 +128,11 @@ class Explorer:
 
     Examples
     --------
-    >>> explorer = Explorer(figure=False)
-    >>> explorer.set(beam_diameter=4).numbers["back_aperture_beam"]  # 4 mm x 200/50
-    <Quantity(16.0, 'millimeter')>
+    >>> explorer = Explorer(figure=False)  # needs ipywidgets (the explorer extra)
+    >>> d2 = explorer.set(beam_diameter=2).numbers["back_aperture_beam"]
+    >>> d4 = explorer.set(beam_diameter=4).numbers["back_aperture_beam"]
+    >>> round(float(d4 / d2), 12)  # the beam at the back aperture scales with the input beam
+    2.0
     """
 
     def __init__(self, design=None, *, figure=True):

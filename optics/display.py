@@ -217,7 +217,9 @@ def format_value(value, digits: int = DIGITS) -> str:
     >>> format_value(quantity(-34.72222, "um")), format_value(None), format_value(True)
     ('-34.72 µm', '–', 'yes')
     >>> format_value((quantity(1.5, "dpt"), quantity(3, "dpt")))
-    '1.5 dpt, 3 dpt'
+    '1.5 dpt; 3 dpt'
+    >>> format_value((("fill", 0.9, 1.1), ("fov", 1.2, None)))
+    '(fill, 0.9, 1.1); (fov, 1.2, –)'
     >>> import numpy
     >>> format_value(quantity(numpy.linspace(-1, 2, 7), "mm"))
     '7 values, -1 to 2 mm'
@@ -250,8 +252,15 @@ def format_value(value, digits: int = DIGITS) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{escape_text(k)}: {format_value(v, digits)}" for k, v in value.items()) or "none"
     if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
-        return ", ".join(format_value(v, digits) for v in value) if value else "none"
+        return "; ".join(_item_text(v, digits) for v in value) if value else "none"
     return escape_text(_summary(value, digits), max_length=MAX_CELL)
+
+
+def _item_text(value, digits):
+    """An item of a sequence: a nested pair or triple in parentheses, else its value."""
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields") and not isinstance(value, WithUnit):
+        return "(" + ", ".join(format_value(v, digits) for v in value) + ")"
+    return format_value(value, digits)
 
 
 def _summary(value, digits):

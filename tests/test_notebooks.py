@@ -28,10 +28,10 @@ def test_notebook_executes(path, tmp_path):
 
 
 def _code(cell) -> str:
-    """A cell's Python, shell (!) and magic (%) lines blanked so that ast can read it."""
-    import re
+    """A cell's source as plain Python (IPython's own translation of ! and % lines)."""
+    from IPython.core.inputtransformer2 import TransformerManager
 
-    return "\n".join("" if re.match(r"\s*[!%]", line) else line for line in cell.source.splitlines())
+    return TransformerManager().transform_cell(cell.source)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

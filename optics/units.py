@@ -83,6 +83,9 @@ def _set_default_format(ureg):
         formatter.default_format = QUANTITY_FORMAT
     else:  # pragma: no cover - older pint
         ureg.default_format = QUANTITY_FORMAT
+    # A partial spec takes the rest from the default: f"{q:.2f}" keeps the short unit symbol,
+    # and Jupyter's HTML and LaTeX of a Quantity (specs "~H", "~L") keep the 4 digits.
+    ureg.separate_format_defaults = True
 
 
 def registry():
@@ -90,8 +93,11 @@ def registry():
 
     >>> registry() is registry()
     True
-    >>> print(registry().Quantity(453.785605518526, "micrometer"))
+    >>> q = registry().Quantity(453.785605518526, "micrometer")
+    >>> print(q)
     453.8 µm
+    >>> f"{q:.1f}", q._repr_html_()
+    ('453.8 µm', '453.8 µm')
     """
     if not _READY:
         if "diopter" not in _APP_REGISTRY:

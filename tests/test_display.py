@@ -183,3 +183,14 @@ def test_table_helper_for_other_results():
     text = well_formed_text(t.to_html())
     assert "Search <top>" in text and "20 mm" in text and "0.95" in text
     assert t.to_markdown().splitlines()[4] == "| SL50 | 20 mm | 0.95 |"
+
+
+def test_remote_focus_view_shows_the_hand_slope(default):
+    from optics.microscope.remote_focus import RemoteFocus
+
+    _, analysis, _ = default
+    text = well_formed_text(RemoteFocus(analysis.path)._repr_html_())
+    # ETL imaged onto the back focal plane with beam magnification M = (50/100)(75/75)(200/50) = 2:
+    # dz/dP = -n (f_o/M)^2 = -1.333 (12.5/2)^2 um/dpt (dpt x mm^2 = um)
+    assert f"{-1.333 * (12.5 / 2) ** 2:.4g} µm/dpt" in text
+    assert "-10 to 10 dpt" in text

@@ -56,8 +56,10 @@ import numpy as np
 from optics.core.beams import GaussianBeam
 from optics.core.compile import compile_expr
 from optics.core.trains import LensTrain
-from optics.display import repr_html, repr_latex, repr_markdown
-from optics.errors import InvalidParameterError, NoFocusError, NonFiniteResultError, OpticsTypeError, OpticsValueError
+from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, with_unit
+from optics.errors import (
+    InvalidParameterError, NoFocusError, NonFiniteResultError, OpticsError, OpticsTypeError, OpticsValueError,
+)
 from optics.microscope.closed_forms import fov_scale_expr
 from optics.microscope.path import ETL_POWER, ScanPath, ZRange
 from optics.units import is_quantity, quantity, registry, to_magnitude
@@ -288,6 +290,27 @@ class RemoteFocus:
             shown = ", ".join(f"{k}={v!r}" for k, v in self._parameters.items() if v is not None and k != "etl")
             return f"RemoteFocus.from_focal_lengths({shown})"
         return f"RemoteFocus(<ScanPath with {self.etl.name!r}>)"
+
+    def _display_tables(self):
+        etl = self.etl
+        rows = [("ETL", etl.name), ("offset lens", with_unit(etl.offset_power, "dpt")),
+                ("immersion index n", self.n)]
+        if etl.has_range and not self.path.is_symbolic:
+            rows.insert(1, ("power range", f"{format_value(float(etl.power_min))} to {format_value(float(etl.power_max))} dpt"))
+            try:
+                z = self.z_range()
+                lin = self.linearity()
+            except OpticsError as err:
+                rows.append(("z range", str(err)))
+            else:
+                rows += [("focus shift at minimum power", z.z_at_min), ("focus shift at maximum power", z.z_at_max),
+                         ("z range", z.span), ("slope of the best line", lin.slope),
+                         ("largest deviation from it", lin.max_deviation)]
+        return [Table(rows, header=("", "value"), title="Remote focus")]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
+    _repr_latex_ = repr_latex
 
     @property
     def train(self) -> LensTrain:

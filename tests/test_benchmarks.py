@@ -59,7 +59,7 @@ def test_post_formula_is_the_reference_posts_for_a_conjugate_etl():
 
 def test_sweep_matches_numpy_element_chains():
     rows = bench.bench_sweep(points=2000, big=5000, repeat=1, fresh_repeat=1)
-    assert len(rows) == 7 and all(r.correct for r in rows)
+    assert len(rows) == 8 and all(r.correct for r in rows)
 
 
 def test_mobius_constants_give_the_posts_closed_form():

@@ -277,7 +277,8 @@ def _optics_items(a: Analysis) -> list:
         add("remote_focus.z_at_min", section, "focus shift at minimum power", rf.z_range.z_at_min.to("um"),
             "in the sample, + deeper, collimated input")
         add("remote_focus.z_at_max", section, "focus shift at maximum power", rf.z_range.z_at_max.to("um"))
-        add("remote_focus.z_range", section, "z range", rf.z_range.span.to("um"))
+        add("remote_focus.z_range", section, "z range", rf.z_range.span.to("um"),
+            f"in the immersion medium (n = {float(a.path.objective.n):.4g}): n times the reference post's form, which is in air")
         lin = rf.curve.linearity
         add("remote_focus.slope", section, "transfer-curve slope (linear fit)", lin.slope)
         exact = rf.curve.exactly_linear
@@ -322,7 +323,8 @@ def _power_items(a: Analysis) -> list:
         items.append(ReportItem(f"power.{r.plane}.transmitted", section, f"{r.plane}: transmitted (%)",
                                 100 * r.transmission))
     items.append(ReportItem("power.total", section, "transmitted along the path (%)", 100 * power.transmission,
-                            "product of the above; coatings and diffraction not included"))
+                            "conjugate apertures count once (their smallest), other groups multiply; "
+                            "coatings and diffraction not included"))
     items.append(ReportItem("power.unchecked", section, "apertures not checked (size unknown)", list(power.unknown)))
     return items
 

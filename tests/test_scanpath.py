@@ -282,8 +282,18 @@ def test_power_budget_and_fill_warnings():
     assert [r.plane for r in budget.rows] == ["resonant", "back_aperture"]
     assert budget.rows[0].transmission == pytest.approx(t)
     assert budget.rows[1].transmission == pytest.approx(t)
-    assert budget.transmission == pytest.approx(t * t)
+    # the mirror and the back aperture are conjugate (4f) with the same fill: every ray through
+    # the mirror passes the back aperture, so the power is lost once, not twice (t, not t^2)
+    assert budget.transmission == pytest.approx(t)
     assert budget.unknown == ("scan_lens", "tube_lens")
+    # 20 mm more between mirror and scan lens: no longer conjugate, the two clip independently
+    # (the Gaussian model multiplies); the mirror still transmits t, the back aperture its own row
+    with pytest.warns(ClippingWarning):
+        apart = ScanPath([RESONANT], 50, 200, NIKON16, 5, spacings=(70, 250, 200))
+    rows = apart.power_budget().rows
+    assert not apart.conjugation()[0].conjugate
+    assert rows[0].transmission == pytest.approx(t)
+    assert apart.power_budget().transmission == pytest.approx(t * rows[1].transmission)
     # an overfilled back aperture: 5 mm x 6 = 30 mm on 20 mm: 1 - exp(-2 (10/15)^2) = 58.9 %
     with pytest.warns(ClippingWarning, match=r"back aperture.*overfilled.*footprint / aperture 1\.5.*58\.89 %"):
         ScanPath([ScannerModel("r", 26 * ureg.deg, kind="resonant")], 50, 300, NIKON16, 5)

@@ -223,7 +223,9 @@ class PowerBudget(NamedTuple):
     rows : tuple of ClippingRow
         The part apertures and, last, the objective's back aperture.
     transmission : float
-        Product of the rows' transmissions (diffraction and coatings not included).
+        Power through all the apertures: the smallest transmission of each group
+        of mutually conjugate apertures, multiplied over the groups
+        (:meth:`ScanPath.power_budget`; diffraction and coatings not included).
     unknown : tuple of str
         Planes whose clear aperture is unknown, so not checked.
     """
@@ -1591,13 +1593,34 @@ class ScanPath:
 
         The part apertures (:meth:`clipping_table`) and the objective's back
         aperture, each at the scan angles used (the corner of the field), and
-        the product of their transmissions :math:`\prod_i T_i`.
+        the power through all of them.
+
+        Apertures at mutually conjugate planes (:math:`B = 0` between them,
+        exactly) see images of one beam: a ray through the narrowest of them
+        (relative to the beam) passes the others, so such a group transmits
+        the smallest :math:`T` of its members, once.  Groups that are not
+        conjugate multiply, as if each clipped an untruncated Gaussian beam
+        (geometrical optics: the diffraction of a clipped beam is not modelled):
+
+        .. math:: T = \prod_{\text{groups } g} \min_{i \in g} T_i
+
+        A design whose resonant mirror, galvo mirror and back aperture are
+        images of each other with the same fill loses power once, not three times.
         """
         rows = list(self.clipping_table())
         if self.objective.back_aperture is not None:
             rows.append(self._aperture_row("back_aperture", self.objective.name, self.objective.back_aperture,
                                            self._scan_angles()))
-        total = math.prod(r.transmission for r in rows)
+        groups = []  # [first plane, smallest transmission] per conjugate group
+        train = self.nominal_train
+        for r in rows:
+            for group in groups:
+                if cancel(train.abcd(group[0], r.plane)[1]).is_zero:
+                    group[1] = min(group[1], r.transmission)
+                    break
+            else:
+                groups.append([r.plane, r.transmission])
+        total = math.prod(t for _, t in groups)
         return PowerBudget(tuple(rows), total, self.unknown_apertures())
 
     def check_clipping(self, budget=None, *, _stacklevel=2) -> tuple:

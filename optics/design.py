@@ -698,7 +698,12 @@ class _Reader:
     def spacings(self, table, raw, index=0):
         if not isinstance(raw, list) or len(raw) != 3:
             raise self.fail(table, "spacings", "must be a list of three lengths [d1, d2, d3]", index)
-        return tuple(self.value(table, "spacings", s, "mm", index) for s in raw)
+        values = tuple(self.value(table, "spacings", s, "mm", index) for s in raw)
+        for i, v in enumerate(values):
+            if v.to("mm").magnitude < 0:
+                raise self.fail(table, "spacings", f"d{i + 1} = {raw[i]!r} is negative: spacings are distances "
+                                "between elements in light order (the elements would be out of order)", index)
+        return values
 
     def lens(self, table, key, raw, index):
         if isinstance(raw, str):

@@ -199,3 +199,27 @@ def test_close_coupled_etl_example_is_linear_with_the_hand_slope(capsys):
     assert values["remote_focus.slope"] == pytest.approx(slope_mm_per_dpt, rel=1e-3)
     assert values["remote_focus.linearity_deviation"] == pytest.approx(0, abs=1e-6)
     assert values["path.not_conjugate"] == ["galvo1", "galvo2"]
+
+
+def test_negative_spacings_are_refused_with_the_line():
+    # review: spacings = [50, -250, 200] mm reordered the layout silently (a tube lens before the scan lens)
+    text = MINIMAL.replace('beam_diameter = "5 mm"', 'beam_diameter = "5 mm"\nspacings = ["50 mm", "-250 mm", "200 mm"]')
+    message = _error(text)
+    assert "line 4" in message and "'spacings'" in message and "d2 = '-250 mm' is negative" in message
+    relay = MINIMAL + '\n[[relays]]\nfirst = "50 mm"\nsecond = "50 mm"\nspacings = ["-75 mm", "150 mm", "75 mm"]\n'
+    relay = relay.replace('[[scanners]]\nname = "res"', '[[scanners]]\nname = "g1"\nkind = "galvo"', 1)
+    relay += '\n[[scanners]]\nname = "g2"\nkind = "galvo"\naperture = "5 mm"\noptical_angle = "20 deg"\n'
+    assert "d1 = '-75 mm' is negative" in _error(relay)
+
+
+def test_negative_spacings_are_refused_in_python():
+    from optics.errors import InvalidParameterError
+    from optics.microscope.parts import Objective, Scanner
+    from optics.microscope.path import Relay, ScanPath
+
+    scanner = Scanner("r", aperture=5, optical_angle=26 * ureg.deg)
+    objective = Objective("16x", magnification=16, na=0.8, maker="Nikon")
+    with pytest.raises(InvalidParameterError, match="ScanPath spacing 2 is -250 mm"):
+        ScanPath([scanner], 50, 200, objective, beam_diameter=5, spacings=(50, -250, 200))
+    with pytest.raises(InvalidParameterError, match="Relay spacing d1 is -75 mm"):
+        Relay(50, 50, spacings=(-75, 150, 75))

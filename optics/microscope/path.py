@@ -306,7 +306,14 @@ class LensModel:
 
 
 def _spacing(value, label):
-    return to_expr(value, "mm", name=label)
+    """A spacing (mm expression): a distance in light order, so never negative when numeric."""
+    d = to_expr(value, "mm", name=label)
+    if d.is_number and d < 0:
+        raise InvalidParameterError(
+            f"{label} is {float(d):g} mm: spacings are distances between elements in light order and cannot "
+            "be negative (the elements would be out of order)"
+        )
+    return d
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,12 @@ def count(value, name, *, minimum=1):
     return int(value)
 
 
+#: Largest refractive index accepted: germanium, about 4.0 in the infrared, is the highest of optical materials.
+MAX_INDEX = 4.1
+
+
 def refractive_index(value, name):
-    """A refractive index: finite and at least 1 (scalar or array).
+    """A refractive index: finite, at least 1 and at most :data:`MAX_INDEX` (scalar or array).
 
     Parameters
     ----------
@@ -196,6 +200,10 @@ def refractive_index(value, name):
     bad = ~np.isfinite(arr) | (arr < 1)
     if np.any(bad):
         raise InvalidParameterError(f"{name} must be >= 1 (a refractive index), got {_first_bad(value, arr, bad)}")
+    high = arr > MAX_INDEX
+    if np.any(high):
+        raise InvalidParameterError(f"{name} {_first_bad(value, arr, high)} is above {MAX_INDEX:g}, higher than any "
+                                    "optical material's refractive index (1.333 is water)")
     return scalar_or_array(arr)
 
 
@@ -273,6 +281,10 @@ def scan_angle(optical, name):
     return value
 
 
+#: Largest tunable-lens power accepted (dpt, either sign): a 1 mm focal length.
+MAX_TUNABLE_POWER = 1000.0
+
+
 def power_range(power_min, power_max, name):
     """Check that a tunable lens's power range is ordered: power_min < power_max (dpt).
 
@@ -292,6 +304,11 @@ def power_range(power_min, power_max, name):
     """
     low = finite(power_min, "dpt", f"{name}: power_min")
     high = finite(power_max, "dpt", f"{name}: power_max")
+    for key, value in (("power_min", low), ("power_max", high)):
+        if abs(value) > MAX_TUNABLE_POWER:
+            raise InvalidParameterError(
+                f"{name}: {key} {value:g} dpt is beyond +-{MAX_TUNABLE_POWER:g} dpt (a 1 mm focal length); "
+                "tunable lenses span a few to a few tens of dpt (1 dpt = 1/m)")
     if not low < high:
         raise InvalidParameterError(f"{name}: power_min {low:g} dpt must be below power_max {high:g} dpt")
     return low, high

@@ -115,3 +115,31 @@ def test_conventions_page_states_the_rule_for_every_kind():
         assert f"{low:g}" in row and f"{high:g}" in row and unit in row and example in row, row
     for kind in ("length", "optical power", "frequency", "time", "angle", "dimensionless"):
         assert re.search(rf"^\| {kind} ", section, re.M), kind
+
+
+# -- values that no unit makes right (review of the new-user trial) -----------------------------
+
+
+def test_swapped_or_impossible_resolution_arguments_are_refused():
+    from optics.errors import DimensionError
+
+    # a wavelength where the NA belongs (arguments swapped): a length is not a number
+    with pytest.raises(DimensionError, match="numerical aperture NA.*920 nm"):
+        resolution.two_photon_lateral_fwhm(920 * ureg.nm, 0.8)
+    with pytest.raises(DimensionError, match="fill ratio.*20 mm"):
+        resolution.effective_na(0.8, 20 * ureg.mm)
+    # NA 5: no objective exceeds NA 1.7 (oil immersion, 1.65-1.7)
+    with pytest.raises(InvalidParameterError, match="NA 5 is above 1.7"):
+        resolution.two_photon_lateral_fwhm(5, 920 * ureg.nm)
+    # n = 1333 (1.333 typed without its point): no optical material has n > 4.1 (germanium, ~4.0)
+    with pytest.raises(InvalidParameterError, match="immersion index n 1333 is above 4.1"):
+        resolution.two_photon_axial_fwhm(0.8, 920 * ureg.nm, 1333)
+
+
+def test_tunable_lens_power_beyond_a_1_mm_focal_length_is_refused():
+    from optics.microscope.parts import TunableLensPart
+
+    # -100 /mm is -100000 dpt (review: a z range of 5.2 m was reported)
+    with pytest.raises(InvalidParameterError, match=r"power_min -100000 dpt is beyond \+-1000 dpt"):
+        TunableLensPart("ETL", aperture=16, power_min=-100 * ureg("1/mm"), power_max=10)
+    assert TunableLensPart("ETL", aperture=16, power_min=-1.5, power_max=3.5).power_max.to("dpt").magnitude == 3.5

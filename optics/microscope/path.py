@@ -92,7 +92,7 @@ from optics.microscope.parts import Lens, Objective, Scanner, TunableLensPart
 from optics.microscope.psf import two_photon_fwhm
 from optics.microscope.resolution import Resolution, effective_na, two_photon_axial_fwhm, two_photon_lateral_fwhm
 from optics.units import as_result, check_plain, is_quantity, quantity, to_magnitude
-from optics.validate import na_within_index
+from optics.validate import na_within_index, refractive_index
 
 __all__ = [
     "ETL_POWER",
@@ -447,6 +447,8 @@ class ObjectiveModel:
         label = f"objective {self.name!r}"
         f = to_expr(self.f, "mm", name=f"{label}: focal length", positive=True, nonzero=True)
         n = to_expr(self.n, "dimensionless", name=f"{label}: immersion index", positive=True, nonzero=True)
+        if n.is_number:
+            refractive_index(float(n), f"{label}: immersion index")
         object.__setattr__(self, "f", f)
         object.__setattr__(self, "n", n)
         if self.na is not None:

@@ -54,7 +54,7 @@ import sympy
 
 from optics.errors import InvalidParameterError
 from optics.display import repr_html, repr_latex, repr_markdown
-from optics.validate import na_within_index
+from optics.validate import na_within_index, refractive_index
 from optics.units import check_plain, is_quantity, quantity, to_magnitude
 
 __all__ = [
@@ -126,8 +126,18 @@ def _plain(value, unit, name):
     return value
 
 
+#: Largest numerical aperture accepted: the highest of immersion objectives (oil, 1.65-1.7).
+MAX_NA = 1.7
+
+
 def _check(value, name, *, positive=True, allow_zero=False):
-    """Raise InvalidParameterError for numeric values out of range (sympy values are left alone)."""
+    """Raise InvalidParameterError for numeric values out of range (sympy values are left alone).
+
+    A Quantity must be dimensionless (NA, fill, index): a length passed where
+    a number belongs (arguments swapped) is a DimensionError.
+    """
+    if is_quantity(value):
+        value = to_magnitude(value, "dimensionless", name=name)
     if isinstance(value, sympy.Basic):
         if value.is_number:
             value = float(value)
@@ -143,9 +153,21 @@ def _check(value, name, *, positive=True, allow_zero=False):
         raise InvalidParameterError(f"{name} must be {bound} and finite, got {first:g}")
 
 
+def _check_na_value(na, name):
+    """An NA: positive, finite, dimensionless and at most :data:`MAX_NA`."""
+    _check(na, name)
+    if not isinstance(na, sympy.Basic) or na.is_number:
+        high = float(np.max(np.asarray(to_magnitude(na, "dimensionless", name=name), dtype=float)))
+        if high > MAX_NA:
+            raise InvalidParameterError(f"{name} {high:g} is above {MAX_NA:g}, the NA of the highest immersion "
+                                        "objectives (is it swapped with another argument?)")
+
+
 def _check_na(na, n, who):
-    _check(na, f"{who}: numerical aperture NA")
+    _check_na_value(na, f"{who}: numerical aperture NA")
     _check(n, f"{who}: immersion index n")
+    if not isinstance(n, sympy.Basic) or n.is_number:
+        refractive_index(to_magnitude(n, "dimensionless", name=f"{who}: immersion index n"), f"{who}: immersion index n")
     na_within_index(na, n, who)
 
 
@@ -167,7 +189,7 @@ def back_aperture_diameter(na, f):
     """
     quantity_in = is_quantity(f)
     f = _plain(f, "mm", "back_aperture_diameter: focal length f")
-    _check(na, "back_aperture_diameter: numerical aperture NA")
+    _check_na_value(na, "back_aperture_diameter: numerical aperture NA")
     _check(f, "back_aperture_diameter: focal length f")
     out = 2 * na * f
     return quantity(out, "mm") if quantity_in else out
@@ -215,7 +237,7 @@ def effective_na(na, fill):
     >>> effective_na(0.8, 0.75), effective_na(0.8, 1.2)
     (0.6000000000000001, 0.8)
     """
-    _check(na, "effective_na: numerical aperture NA")
+    _check_na_value(na, "effective_na: numerical aperture NA")
     _check(fill, "effective_na: fill ratio", allow_zero=True)
     if _is_symbolic(na, fill):
         return na * sympy.Min(1, fill)
@@ -271,7 +293,7 @@ def two_photon_lateral_radius(na, wavelength):
     0.36204
     """
     lam, quantity_in = _wavelength(wavelength, "two_photon_lateral_radius")
-    _check(na, "two_photon_lateral_radius: numerical aperture NA")
+    _check_na_value(na, "two_photon_lateral_radius: numerical aperture NA")
     if _is_symbolic(na, lam):
         low = sympy.Float(ZIPFEL_LOW_NA) * lam / (sympy.sqrt(2) * na)
         high = sympy.Float(ZIPFEL_HIGH_NA) * lam / (sympy.sqrt(2) * na ** sympy.Float(ZIPFEL_HIGH_NA_EXPONENT))

@@ -1719,7 +1719,7 @@ class ScanPath:
                 return
             rows.append((label, with_unit(value, unit) if unit else value))
 
-        add(f"beam diameter at {self.beam_at}", lambda: self.input_beam_diameter, "mm")
+        add(f"beam diameter at {self.input_plane} (input)", lambda: self.input_beam_diameter, "mm")
         add("beam diameter at back aperture", lambda: self.back_aperture_beam, "mm")
         add("back aperture", lambda: self.back_aperture, "mm")
         add("fill ratio (beam / back aperture)", lambda: self.fill_ratio)

@@ -27,6 +27,7 @@ __all__ = [
     "NonFiniteResultError",
     "PlaneError",
     "PartNotFoundError",
+    "UnknownReportItemError",
     "DesignFileError",
     "UsageError",
     "OpticsWarning",
@@ -107,6 +108,13 @@ class DesignFileError(OpticsValueError):
 
 class UsageError(OpticsValueError):
     """A command-line argument or output folder cannot be used; the message names the option."""
+
+
+class UnknownReportItemError(OpticsValueError, KeyError):
+    """A report item id that the report does not have (also a KeyError, as for a mapping)."""
+
+    def __str__(self):  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
 
 
 class OpticsWarning(UserWarning):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from optics.analysis import Analysis, analyze, analyze_path
 from optics.display import Table, repr_html, repr_markdown
-from optics.errors import OpticsTypeError
+from optics.errors import OpticsTypeError, UnknownReportItemError
 from optics.text import escape_text
 from optics.units import JSON_UNITS, is_quantity, json_quantity, quantity
 from optics.units import json_schema as units_json_schema
@@ -92,7 +92,11 @@ class Report:
         for item in self.items:
             if item.id == id:
                 return item.value
-        raise KeyError(f"no report item {id!r}; ids: {', '.join(item.id for item in self.items)}")
+        import difflib
+
+        close = difflib.get_close_matches(str(id), self.ids, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "; Report.ids lists them"
+        raise UnknownReportItemError(f"Report.value: no item {escape_text(str(id), max_length=80)!r}{hint}")
 
     @property
     def ids(self) -> tuple:

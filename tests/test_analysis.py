@@ -197,8 +197,13 @@ def test_analysis_is_frozen_and_rendered_not_recomputed():
     assert report.value("fov.resonant.exact") is a.fovs[0].exact.to("um") or \
         report.value("fov.resonant.exact") == a.fovs[0].exact
     assert report.value("remote_focus.z_range") == a.remote_focus.z_range.span.to("um")
-    with pytest.raises(KeyError, match="remote_focus.z_range"):
-        report.value("Remote focus (ETL)")
+    from optics.errors import OpticsError
+
+    with pytest.raises(KeyError, match=r"no item 'Remote focus \(ETL\)'") as err:
+        report.value("Remote focus (ETL)")  # a section title is not an item id
+    assert isinstance(err.value, OpticsError)
+    with pytest.raises(KeyError, match="did you mean 'remote_focus.z_range'"):
+        report.value("remote_focus.zrange")
 
 
 def test_fill_limit_in_a_design_file():

@@ -28,13 +28,16 @@ imported only when an Explorer is made.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import io
 import warnings
 
 from optics.analysis import analyze
 from optics.design import Component, Design
 from optics.display import Table, repr_html, repr_markdown
-from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
+from optics import validate
+from optics.errors import InvalidParameterError, OpticsError, OpticsTypeError, OpticsWarning, PartNotFoundError
+from optics.text import escape_text
 from optics.units import quantity, to_magnitude
 
 __all__ = ["Explorer", "INSTALL_HINT"]
@@ -231,15 +234,19 @@ class Explorer:
         Raises
         ------
         OpticsError
-            For an unknown widget name.
+            For an unknown widget name, a part not in the catalog
+            (:class:`~optics.errors.PartNotFoundError`), a value of the wrong
+            unit or outside the slider's range (a slider would clamp it
+            silently); nothing is changed then.
         """
         unknown = [k for k in values if k not in self.widgets]
         if unknown:
             raise OpticsError(f"Explorer.set: no widget {', '.join(map(repr, unknown))}; widgets are "
                               f"{', '.join(self.widgets)}")
+        checked = {key: self._checked(key, value) for key, value in values.items()}
         self._batch = True
         try:
-            for key, value in values.items():
+            for key, value in checked.items():
                 self.widgets[key].value = value
         finally:
             self._batch = False
@@ -247,6 +254,30 @@ class Explorer:
         return self
 
     _batch = False
+
+    def _checked(self, key, value):
+        """*value* for widget *key*, in its unit and range (a slider would clamp it silently)."""
+        widget = self.widgets[key]
+        if hasattr(widget, "options"):
+            if value not in widget.options and isinstance(value, str):
+                try:  # an alias or part number (AC254-050) names the same part
+                    value = self._catalog.entry(value, "lens" if key not in ("objective", "etl") else key).name
+                except OpticsError:
+                    pass
+            if value not in widget.options:
+                close = difflib.get_close_matches(str(value), list(widget.options), n=3, cutoff=0.5)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise PartNotFoundError(f"Explorer.set: {key}: no catalog part {escape_text(str(value), max_length=80)!r}"
+                                        f"{hint}")
+            return value
+        unit = "dpt" if key == "etl_power" else "mm"
+        magnitude = validate.finite(value, unit, f"Explorer.set: {key}")
+        if not isinstance(magnitude, float):
+            raise OpticsTypeError(f"Explorer.set: {key} takes one value, got an array")
+        if not widget.min <= magnitude <= widget.max:
+            raise InvalidParameterError(f"Explorer.set: {key} {magnitude:g} {unit} is outside the slider's range "
+                                        f"{widget.min:g} to {widget.max:g} {unit}")
+        return magnitude
 
     def _changed(self, change):
         if not self._batch:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["escape_text", "escape_output"]
+__all__ = ["escape_text", "escape_output", "with_article"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
@@ -93,3 +93,16 @@ def escape_output(text) -> str:
     if not isinstance(text, str):
         text = str(text)
     return "\n".join(escape_text(line) for line in text.split("\n"))
+
+
+def with_article(noun: str) -> str:
+    """*noun* with its indefinite article, for messages.
+
+    Parameters
+    ----------
+    noun : str
+
+    >>> with_article("length"), with_article("optical power")
+    ('a length', 'an optical power')
+    """
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun

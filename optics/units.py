@@ -45,6 +45,7 @@ import re
 
 import pint
 
+from optics.text import with_article
 from optics.errors import DimensionError, InvalidParameterError, NonFiniteResultError, OpticsTypeError, UnitTextError
 
 __all__ = [
@@ -219,7 +220,7 @@ def to_magnitude(value, unit: str, *, name: str):
         converted = value.to(target)
     except pint.DimensionalityError:
         raise DimensionError(
-            f"{name}: expected a {kind_of_unit(unit)} (convertible to {unit}), got {value}"
+            f"{name}: expected {with_article(kind_of_unit(unit))} (convertible to {unit}), got {value}"
         ) from None
     magnitude = converted.magnitude
     if isinstance(magnitude, float) and not math.isfinite(magnitude) and _is_finite(value.magnitude):

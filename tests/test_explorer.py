@@ -126,3 +126,24 @@ def test_without_ipywidgets_the_error_names_the_extra(monkeypatch):
 
 def test_the_beam_is_given_in_mm_on_the_slider(explorer):
     assert explorer.widgets["beam_diameter"].value == pytest.approx((5 * ureg.mm).to("mm").magnitude)
+
+
+def test_bad_values_are_refused_not_clamped(explorer):
+    # review: a slider clamps silently (beam -5 mm became 0.5 mm, 100 dpt became 10 dpt) and
+    # ipywidgets raised its own TraitError for a wrong unit or an unknown part
+    from optics.errors import DimensionError, InvalidParameterError, PartNotFoundError
+
+    before = explorer.numbers["back_aperture_beam"]
+    with pytest.raises(InvalidParameterError, match="beam_diameter -5 mm is outside the slider's range"):
+        explorer.set(beam_diameter=-5)
+    with pytest.raises(InvalidParameterError, match="etl_power 100 dpt is outside"):
+        explorer.set(etl_power=100)
+    with pytest.raises(DimensionError, match="etl_power: expected an optical power"):
+        explorer.set(etl_power=10 * ureg.mm)
+    with pytest.raises(PartNotFoundError, match="no catalog part 'AC254-05'; did you mean .*'Thorlabs AC254-050-B'"):
+        explorer.set(scan_lens="AC254-05")
+    assert explorer.numbers["back_aperture_beam"] == before  # nothing changed
+    # a part number (an alias) and a Quantity in another unit are fine
+    explorer.set(beam_diameter=0.4 * ureg.cm, scan_lens="AC254-050")
+    assert explorer.widgets["beam_diameter"].value == pytest.approx(4.0)
+    assert explorer.widgets["scan_lens"].value == "Thorlabs AC254-050-B"

@@ -41,6 +41,7 @@ from types import MappingProxyType
 
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
 from optics.microscope.parts import ValueSource, part_kinds, part_schema
+from optics.text import with_article
 from optics.units import is_quantity, json_quantity
 
 from optics.catalog.tomlfiles import read_toml
@@ -518,7 +519,7 @@ class Catalog:
             return found
         what = kind or "part"
         if found is not None:
-            raise PartNotFoundError(f"{name!r} is a {found.kind} ({found.name!r}), not a {kind}")
+            raise PartNotFoundError(f"{name!r} is {with_article(found.kind)} ({found.name!r}), not {with_article(kind)}")
         raise PartNotFoundError(f"unknown {what} {name!r}; {self._suggest(name, kind)}")
 
     def _suggest(self, name, kind):

@@ -46,6 +46,7 @@ from types import MappingProxyType
 
 from optics import validate
 from optics.errors import DimensionError, InvalidParameterError, OpticsError, OpticsTypeError
+from optics.text import with_article
 from optics.units import MAX_TEXT_MAGNITUDE, check_plain, is_quantity, kind_of_unit, parse_quantity, quantity, to_magnitude
 
 __all__ = [
@@ -215,7 +216,7 @@ class FieldSpec:
             to_magnitude(value, self.unit, name=self.name)  # dimension check
         except OpticsError:
             raise DimensionError(
-                f"{raw!r} has the wrong unit: expected a {kind_of_unit(self.unit)} (convertible to {self.unit})"
+                f"{raw!r} has the wrong unit: expected {with_article(kind_of_unit(self.unit))} (convertible to {self.unit})"
             ) from None
         return value
 

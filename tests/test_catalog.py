@@ -289,7 +289,7 @@ def test_unknown_part_without_match():
 
 
 def test_wrong_kind_is_named():
-    with pytest.raises(PartNotFoundError, match="is a lens .* not a objective"):
+    with pytest.raises(PartNotFoundError, match="is a lens .* not an objective"):
         CAT.objective("TTL200MP")
     with pytest.raises(PartNotFoundError, match="unknown part kind"):
         CAT.names("mirror")

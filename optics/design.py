@@ -456,11 +456,18 @@ class Design:
         for i, (component, part) in enumerate(zip(self.scanners, parts["scanners"])):
             angle = component.get("scan_angle")
             if angle is not None:
+                line = component.line("scan_angle")
+                where = (f"{self.origin}, line {line}" if line else self.origin) + \
+                    f": [[scanners]] #{i + 1} ({part.name}), key 'scan_angle'"
                 used = to_magnitude(angle, "rad", name=f"scanners #{i + 1} scan_angle")
+                written = f"{angle.magnitude:g} {angle.units:~}"
+                if not 0 < used < math.pi:
+                    raise DesignFileError(f"{where}: {written} must be above 0 and below 180 deg "
+                                          "(the full optical angle scanned)")
                 if part.optical_angle is not None and used > part.optical_angle.magnitude * (1 + 1e-12):
                     raise DesignFileError(
-                        f"{self.origin}: [[scanners]] #{i + 1} ({part.name}): scan_angle {angle} exceeds "
-                        f"the scanner's maximum optical angle {part.optical_angle.to('deg'):.4g~P}"
+                        f"{where}: {written} exceeds the scanner's maximum optical angle "
+                        f"{part.optical_angle.to('deg').magnitude:.4g} deg"
                     )
                 angle = used
             else:

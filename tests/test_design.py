@@ -102,7 +102,10 @@ def test_physics_errors_name_the_part():
 
 def test_scan_angle_above_the_part_maximum():
     text = MINIMAL.replace('optical_angle = "20 deg"', 'optical_angle = "20 deg"\nscan_angle = "30 deg"')
-    assert "exceeds the scanner's maximum optical angle" in _error(text)
+    assert "line 15" in _error(text) and "'scan_angle': 30 deg exceeds the scanner's maximum optical angle 20 deg" in _error(text)
+    # review: a negative angle was reported in radians, without file, line or key
+    text = MINIMAL.replace('optical_angle = "20 deg"', 'optical_angle = "20 deg"\nscan_angle = "-10 deg"')
+    assert "line 15" in _error(text) and "'scan_angle': -10 deg must be above 0 and below 180 deg" in _error(text)
 
 
 def test_malformed_toml():

@@ -28,6 +28,7 @@ from optics.acquisition import scanning
 from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, path_gdd, prechirp
 from optics.catalog.prescriptions import prescription
 from optics.core.chromatic import chromatic_response, thin_equivalent
+from optics.core.materials import material
 from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
 from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, rows_table
 from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
@@ -617,6 +618,28 @@ def _prescriptions(lenses) -> dict:
     return found
 
 
+def _within_glass_data(found, lenses, wavelength):
+    """The prescriptions whose glasses have dispersion data at *wavelength*, and a note for each other one.
+
+    A lens whose glass data end before the design's wavelength is treated
+    like a lens without a prescription (colour-free, thin), and said so,
+    rather than failing the whole report.
+    """
+    if wavelength is None:
+        return found, ()
+    um = float(wavelength.to("um").magnitude)
+    usable, notes = {}, []
+    for role, p in found.items():
+        outside = [m for m in (material(g) for g in p.glasses) if not m.range_um[0] <= um <= m.range_um[1]]
+        if not outside:
+            usable[role] = p
+            continue
+        ranges = ", ".join(f"{m.name} {m.range_um[0]:g}-{m.range_um[1]:g} µm" for m in outside)
+        notes.append(f"{role} ({lenses[role].name}): the wavelength {1000 * um:g} nm is outside its glass data "
+                     f"({ranges}); treated as colour-free and thin, like a lens without a prescription")
+    return usable, tuple(notes)
+
+
 def _chromatic(path, lenses, found, wavelength):
     if not found:
         return None
@@ -705,7 +728,7 @@ def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
     parts = design.parts()
     path = design.scan_path(check=False, parts=parts)
     lenses = _lens_parts(path, parts)
-    found = _prescriptions(lenses)
+    found, glass_notes = _within_glass_data(_prescriptions(lenses), lenses, design.wavelength)
     chromatic = None if design.wavelength is None else _chromatic(path, lenses, found, design.wavelength)
     analysis = analyze_path(
         path, design.wavelength, design.n_pixels, title=design.name, origin=design.origin,
@@ -713,4 +736,4 @@ def analyze(design, *, etl_displacement=DEFAULT_ETL_DISPLACEMENT) -> Analysis:
         parts=_part_rows(design, parts, path.scanner_planes), etl_displacement=etl_displacement,
     )
     return replace(analysis, chromatic=chromatic, pulses=_pulses(lenses, found, design),
-                   layout=_layout(path, lenses, found, design.wavelength))
+                   layout=_layout(path, lenses, found, design.wavelength), warnings=analysis.warnings + glass_notes)

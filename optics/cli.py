@@ -411,7 +411,9 @@ def _tolerance_text(design, tol, rows, mc, top) -> str:
     sigmas = dict(mc.sigmas)
     lines = [f"optics tolerance: {design.name}", f"design: {design.origin}",
              f"tolerances: focal lengths ±{100 * tol.focal_length:g} %, placements ±{tol.placement:g} mm, "
-             f"{tol.distribution}", "", "Which placement matters most (spread each parameter causes alone, 1 sigma)"]
+             f"{tol.distribution}", "",
+             "Which focal length or placement matters most (the spread each tolerance causes alone, 1 sigma; "
+             "f_ focal lengths, d_ spacings)"]
     for spread in mc.spreads:
         unit = f" {spread.unit}" if spread.unit else ""
         ranked = sorted((r for r in rows if r.quantity == spread.quantity),
@@ -426,15 +428,19 @@ def _tolerance_text(design, tol, rows, mc, top) -> str:
                      f"{spread.p05:.4g} to {spread.p95:.4g}; first order {spread.first_order_std:.3g}; "
                      f"{spread.driver}")
     lines += ["", f"Yield {100 * mc.yield_fraction:.4g} % inside every window"]
+    units = {s.quantity: f" {s.unit}" if s.unit else "" for s in mc.spreads}
     for (name, low, high), (_, fail) in zip(mc.limits, mc.failures):
-        lines.append(f"  {name:<16} window {low:.4g} to {high:.4g}: {100 * fail:.3g} % of builds outside")
+        lines.append(f"  {name:<16} window {low:.4g} to {high:.4g}{units.get(name, '')}: "
+                     f"{100 * fail:.3g} % of builds outside")
     if mc.compensation is not None:
         c = mc.compensation
         lines += ["", f"Compensator: {c.spacing} adjusted per build to restore {c.quantity}: "
                       f"sd {c.adjustment_std:.3g} mm, up to {c.adjustment_max:.3g} mm of travel"]
         for spread in c.residual:
             unit = f" {spread.unit}" if spread.unit else ""
-            lines.append(f"  {spread.quantity:<16} after: {spread.mean:.4g} ± {spread.std:.3g}{unit}")
+            # a restored quantity is zero up to float round-off (1e-14 mm): print it as 0
+            mean, std = (v if abs(v) > 1e-9 * max(1.0, abs(spread.nominal)) else 0.0 for v in (spread.mean, spread.std))
+            lines.append(f"  {spread.quantity:<16} after: {mean:.4g} ± {std:.3g}{unit}")
     return "\n".join(lines)
 
 
@@ -462,6 +468,11 @@ def _cmd_tolerance(args) -> int:
             "spreads": [s._asdict() for s in mc.spreads],
             "yield": mc.yield_fraction,
             "failures": dict(mc.failures),
+            "windows": [{"quantity": name, "low": low if math.isfinite(low) else None,
+                         "high": high if math.isfinite(high) else None,
+                         "unit": next((sp.unit for sp in mc.spreads if sp.quantity == name), ""),
+                         "fraction_outside": fail}
+                        for (name, low, high), (_, fail) in zip(mc.limits, mc.failures)],
             "compensation": None if mc.compensation is None else {
                 "quantity": mc.compensation.quantity, "spacing": mc.compensation.spacing,
                 "adjustment_std_mm": mc.compensation.adjustment_std,

@@ -150,6 +150,11 @@ def test_cli_tolerance_text_json_figures_and_design_keys(tmp_path, capsys):
     # 1 x from d_back_aperture: sd = 0.1/sqrt(3) x sqrt(16^2 + 1)
     galvo = next(s for s in data["spreads"] if s["quantity"] == "image:galvo")
     assert galvo["first_order_std"] == pytest.approx(0.1 / math.sqrt(3) * math.sqrt(16**2 + 1))
+    # the yield windows with their units: z range at least 90 % of the design's, 2 n f_o^2 P_max / M^2
+    # = 2 x 1.333 x 12.5^2 mm^2 x 10 dpt / 1000 / 4 = 1041.4 um; no upper bound (null)
+    window = next(w for w in data["windows"] if w["quantity"] == "z_range")
+    assert window["low"] == pytest.approx(0.9 * 2 * 1.333 * 12.5**2 * 10 / 4, rel=1e-9) and window["high"] is None
+    assert window["unit"] == "um"
     with pytest.raises(SystemExit) as stop:
         main(["tolerance", "--n", "0"])
     assert stop.value.code == 2

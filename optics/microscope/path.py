@@ -1709,6 +1709,26 @@ class ScanPath:
                      with_unit(o.back_aperture, "mm")))
         return Table(rows, header=("plane", "part", "model", "clear aperture"), title="Scan path (light order)")
 
+    def __repr__(self):
+        """A one-line summary in light order, numbers rounded (the fields hold exact values)."""
+
+        def mm(value):
+            return format_value(with_unit(value, "mm")) if value is not None else "?"
+
+        scanners = []
+        for sc in self.scanners:
+            angle = sc.optical_angle
+            shown = "angle ?" if angle is None else (
+                f"{format_value(math.degrees(float(angle)))} deg" if angle.is_number else format_value(angle))
+            scanners.append(f"{sc.kind} {sc.name!r} ({shown})")
+        lenses = ", ".join(f"{role} {mm(self.lens(role).f)}" for role in self.lens_roles)
+        o = self.objective
+        beam = "" if self.beam_diameter is None else f", beam {mm(to_expr(self.beam_diameter, 'mm', name='beam'))} at {self.beam_at}"
+        front = ([f"ETL {self.etl.name!r}"] if self.etl is not None else []) + scanners
+        groups = [", ".join(front), lenses,
+                  f"objective {o.name!r} f {mm(o.f)}, NA {format_value(o.na)}, n {format_value(o.n)}{beam}"]
+        return f"ScanPath({'; '.join(g for g in groups if g)})"
+
     def _display_numbers(self):
         rows = []
 

@@ -66,6 +66,7 @@ from pathlib import Path
 from optics.display import Table, format_value, repr_html, repr_markdown
 from optics.errors import DesignFileError, OpticsError
 from optics.microscope.parts import FieldSpec, ValueSource, part_kinds, part_schema
+from optics.text import closest_key
 from optics.units import is_quantity, parse_quantity, to_magnitude
 
 from optics.catalog.tomlfiles import key_line, read_toml
@@ -757,8 +758,8 @@ class _Reader:
 
 
 def _hint(key, known) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
+    close = closest_key(key, known)
+    return f" (did you mean {close!r}?)" if close else f"; known keys: {', '.join(sorted(known))}"
 
 
 # ------------------------------------------------------------------------------- writing

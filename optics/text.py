@@ -16,9 +16,10 @@ Lens A\\nWarnings: none
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 
-__all__ = ["escape_text", "escape_output", "with_article"]
+__all__ = ["escape_text", "escape_output", "with_article", "closest_key"]
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
@@ -106,3 +107,24 @@ def with_article(noun: str) -> str:
     ('a length', 'an optical power')
     """
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
+def closest_key(key, known):
+    """The known key *key* was most likely meant to be (a different case first), or None.
+
+    Parameters
+    ----------
+    key : str
+        The key as written.
+    known : iterable of str
+        The keys allowed.
+
+    >>> closest_key("NA", ["na", "magnification"]), closest_key("apperture", ["aperture", "f"])
+    ('na', 'aperture')
+    """
+    known = list(known)
+    folded = [k for k in known if k.casefold() == str(key).casefold()]
+    if folded:
+        return folded[0]
+    close = difflib.get_close_matches(str(key), known, n=1)
+    return close[0] if close else None

@@ -41,7 +41,7 @@ from types import MappingProxyType
 
 from optics.errors import DesignFileError, OpticsError, PartNotFoundError
 from optics.microscope.parts import ValueSource, part_kinds, part_schema
-from optics.text import with_article
+from optics.text import closest_key, with_article
 from optics.units import is_quantity, json_quantity
 
 from optics.catalog.tomlfiles import read_toml
@@ -292,8 +292,8 @@ class _FileReader:
             if key in _RETIRED:
                 raise fail(key, _RETIRED[key])
             if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                close = closest_key(key, sorted(allowed))
+                hint = f" (did you mean {close!r}?)" if close else ""
                 raise fail(key, f"unknown key{hint}; allowed keys: {', '.join(sorted(allowed))}")
 
         aliases = item.get("aliases", [])

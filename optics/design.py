@@ -56,7 +56,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 from dataclasses import dataclass, field

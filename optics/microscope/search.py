@@ -363,10 +363,11 @@ def pareto_mask(values, senses, block=512) -> np.ndarray:
     block : int
         Rows compared at once.
 
-    Equal rows are all kept when they are non-dominated.  Unique rows are
-    visited in decreasing lexicographic order (a later row never dominates
-    an earlier one); each block is compared with the front found so far and
-    with the earlier rows of its own block, as arrays.
+    Equal rows are all kept when they are non-dominated.  The unique rows,
+    as dense ranks per column, are visited in decreasing order of their rank
+    sum (a row never dominates a row of larger or equal sum, being distinct);
+    each block is compared with the front found so far and with the earlier
+    rows of its own block, column by column, as arrays.
 
     >>> pareto_mask(np.array([[1, 1], [2, 0], [0, 0], [1, 1]]), ["max", "max"]).tolist()
     [True, True, False, True]
@@ -375,21 +376,10 @@ def pareto_mask(values, senses, block=512) -> np.ndarray:
     if values.size == 0:
         return np.zeros(len(values), dtype=bool)
     signs = np.array([1.0 if s == "max" else -1.0 for s in senses])
-    uniq, inverse = np.unique(values * signs, axis=0, return_inverse=True)
-    inverse = np.ravel(inverse)
-    uniq = uniq[::-1]  # decreasing lexicographic order
-    keep = np.zeros(len(uniq), dtype=bool)
-    front = uniq[:0]
-    for start in range(0, len(uniq), block):
-        pts = uniq[start:start + block]
-        alive = np.flatnonzero(~np.any(np.all(front[:, None, :] >= pts[None, :, :], axis=2), axis=0))
-        cand = pts[alive]
-        inner = np.all(cand[:, None, :] >= cand[None, :, :], axis=2)
-        inner &= np.tri(len(cand), k=-1, dtype=bool).T  # earlier distinct rows j < i dominate i
-        alive = alive[~np.any(inner, axis=0)]
-        keep[start + alive] = True
-        front = np.concatenate([front, pts[alive]])
-    return keep[::-1][inverse]
+    pts = values * signs
+    ranks = [np.unique(pts[:, j], return_inverse=True)[1].ravel() for j in range(pts.shape[1])]
+    group, inverse = _group_rows(ranks)
+    return _pareto_ranks(group, block)[inverse]
 
 
 def _tie_keys(values, rtol=TIE_RTOL):
@@ -413,44 +403,93 @@ class _Best:
         self.top = None  # (idx dict, cols dict)
         self.front = None  # (idx, cols, counts)
 
-    def _order(self, cols):
-        ties = {c: _tie_keys(cols[c]) for c in self.rank_by}
-        keys = [ties[c] if self.senses.get(c) == "min" else -ties[c] for c in reversed(self.rank_by)]
-        n = len(next(iter(cols.values())))
-        return np.lexsort(keys) if keys and n else np.arange(n)
+    def _order(self, cols, ties=None):
+        n = len(cols["fill"])
+        if not self.rank_by or not n:
+            return np.arange(n)
+        ties = ties or {c: _tie_keys(cols[c]) for c in self.rank_by}
+        return np.lexsort([ties[c] if self.senses.get(c) == "min" else -ties[c] for c in reversed(self.rank_by)])
 
-    def _front(self, idx, cols, counts):
-        """Collapse rows tying on every front metric (best by rank first), then keep the non-dominated."""
+    def _front(self, idx, cols, counts, ties=None):
+        """Collapse rows tying on every front metric (the best by rank kept), then keep the non-dominated groups."""
         if not len(counts):
             return idx, cols, counts
-        order = self._order(cols)
-        idx, cols, counts = _take(idx, order), _take(cols, order), counts[order]
-        ties = np.column_stack([_tie_keys(cols[c]) for c in self.pareto_by])
-        _, first, inverse = np.unique(ties, axis=0, return_index=True, return_inverse=True)
-        summed = np.bincount(np.ravel(inverse), weights=counts, minlength=len(first)).astype(np.int64)
-        first_sorted = np.sort(first)  # the best-ranked row of each group, in rank order
-        group_of = np.ravel(inverse)[first_sorted]
-        senses = ["min" if self.senses.get(c) == "min" else "max" for c in self.pareto_by]
-        mask = pareto_mask(ties[first_sorted], senses)
-        rows = first_sorted[mask]
-        return _take(idx, rows), _take(cols, rows), summed[group_of[mask]]
+        ties = ties or {}
+        ranks = [ties[c] if c in ties else _tie_keys(cols[c]) for c in self.pareto_by]
+        # the best value of each front metric gets the highest rank
+        ranks = [r if self.senses.get(c) != "min" else r.max() - r for r, c in zip(ranks, self.pareto_by)]
+        group, inverse = _group_rows(ranks)
+        summed = np.bincount(inverse, weights=counts, minlength=len(group[0])).astype(np.int64)
+        mask = _pareto_ranks(group)
+        rows = np.flatnonzero(mask[inverse])  # rows of the non-dominated groups
+        sub = {c: cols[c][rows] for c in cols}
+        order = rows[self._order(sub)]
+        _, first = np.unique(inverse[order], return_index=True)
+        best = order[np.sort(first)]  # one row per group, the best ranked, in rank order
+        return _take(idx, best), _take(cols, best), summed[inverse[best]]
 
     def add(self, idx, cols):
         n = len(cols["fill"])
         if not n:
             return
-        order = self._order(cols)[: self.limit]
+        ties = {c: _tie_keys(cols[c]) for c in set(self.rank_by) | set(self.pareto_by)}
+        order = self._order(cols, ties)[: self.limit]
         top = (_take(idx, order), _take(cols, order))
         if self.top is not None:
             top = (_cat(self.top[0], top[0]), _cat(self.top[1], top[1]))
             order = self._order(top[1])[: self.limit]
             top = (_take(top[0], order), _take(top[1], order))
         self.top = top
-        front = self._front(idx, cols, np.ones(n, dtype=np.int64))
+        front = self._front(idx, cols, np.ones(n, dtype=np.int64), ties)
         if self.front is not None:
             front = self._front(_cat(self.front[0], front[0]), _cat(self.front[1], front[1]),
                                 np.concatenate([self.front[2], front[2]]))
         self.front = front
+
+
+def _group_rows(ranks):
+    """Unique rows of the columns *ranks* (non-negative ints): (unique columns, inverse)."""
+    span = [int(r.max()) + 1 for r in ranks]
+    if sum(math.log2(s) for s in span) < 62:
+        packed = np.zeros(len(ranks[0]), dtype=np.int64)
+        for r, w in zip(ranks, span):
+            packed = packed * w + r.astype(np.int64)
+        keys, inverse = np.unique(packed, return_inverse=True)
+        cols = []
+        for w in reversed(span):
+            cols.append(keys % w)
+            keys = keys // w
+        return cols[::-1], np.ravel(inverse)
+    uniq, inverse = np.unique(np.column_stack(ranks).astype(np.int64), axis=0, return_inverse=True)
+    return list(uniq.T), np.ravel(inverse)
+
+
+def _pareto_ranks(cols, block=512):
+    """Non-dominated mask of distinct rows given as dense-rank columns (all maximized)."""
+    k, n = len(cols), len(cols[0])
+    ranks = np.array(cols, dtype=np.int64).reshape(k, n)
+    order = np.argsort(-ranks.sum(axis=0), kind="stable")  # distinct rows: a dominator has a larger sum
+    ranks = ranks[:, order]
+    keep = np.zeros(n, dtype=bool)
+    front = ranks[:, :0]
+    for start in range(0, n, block):
+        pts = ranks[:, start:start + block]
+        dom = np.zeros(pts.shape[1], dtype=bool)
+        if front.shape[1]:
+            cmp = front[0][:, None] >= pts[0][None, :]
+            for j in range(1, k):
+                cmp &= front[j][:, None] >= pts[j][None, :]
+            dom = cmp.any(axis=0)
+        ok = np.flatnonzero(~dom)
+        cand = pts[:, ok]
+        inner = cand[0][:, None] >= cand[0][None, :]
+        for j in range(1, k):
+            inner &= cand[j][:, None] >= cand[j][None, :]
+        inner &= np.tri(len(ok), k=-1, dtype=bool).T  # only earlier rows j < i (equal sums never dominate)
+        ok = ok[~inner.any(axis=0)]
+        keep[order[start + ok]] = True
+        front = np.concatenate([front, pts[:, ok]], axis=1)
+    return keep
 
 
 def _take(d, rows):

@@ -1092,17 +1092,29 @@ def search_lens_sets(
         engine = _Brute(path, roles, data, all_metrics, fov_form, lim, chunk_size)
     best = _Best(roles, rank_by, pareto_by, senses, int(limit))
     n_feasible, done, interrupted = 0, 0, False
+    buffer, buffered = [], 0
+
+    def flush():
+        if buffer:
+            best.add(*({k: np.concatenate([d[k] for d in parts]) for k in parts[0]} for parts in zip(*buffer)))
+            buffer.clear()
+
     try:
         for idx, cols, accounted in engine.chunks():
-            if idx is not None:
+            if idx is not None and len(cols["fill"]):
                 n_feasible += len(cols["fill"])
-                best.add(idx, cols)
+                buffer.append((idx, cols))
+                buffered += len(cols["fill"])
+                if buffered >= chunk_size:  # rank and merge the front in chunks of about chunk_size sets
+                    flush()
+                    buffered = 0
             if accounted:
                 done += accounted
                 if progress is not None:
                     progress(done, engine.total)
     except KeyboardInterrupt:
         interrupted = True
+    flush()
 
     empty = ({r: np.zeros(0, dtype=np.int64) for r in roles}, {c: np.zeros(0) for c in metric_cols})
     top = best.top or empty

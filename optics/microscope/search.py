@@ -269,8 +269,11 @@ class SearchLimits:
     min_z_range : float, optional
         Smallest focus range of the ETL (µm).
     aperture_fill : float or None
-        Largest footprint as a fraction of every known clear aperture (ETL,
-        scanners, lenses); None: apertures not checked.
+        Largest footprint as a fraction of every known clear aperture
+        (scanner mirrors, lenses); None: apertures not checked.
+    etl_fill : float or None
+        Largest beam as a fraction of the ETL's clear aperture (None: as
+        *aperture_fill*).
     max_field_angle : float, optional
         Largest chief-ray half angle at a proxied lens (deg).
     min_f_number : float, optional
@@ -286,6 +289,7 @@ class SearchLimits:
     max_length: float | None = None
     min_z_range: float | None = None
     aperture_fill: float | None = 1.0
+    etl_fill: float | None = None
     max_field_angle: float | None = None
     min_f_number: float | None = None
 
@@ -299,7 +303,7 @@ def _positive(value, unit, name):
     return v
 
 
-def _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range, aperture_fill, max_field_angle,
+def _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range, aperture_fill, etl_fill, max_field_angle,
             min_f_number):
     planes = path.scanner_planes
     if isinstance(min_fov, dict):
@@ -319,6 +323,8 @@ def _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range, aperture
         _positive(max_length, "mm", "max_length"),
         _positive(min_z_range, "um", "min_z_range"),
         _positive(aperture_fill, "dimensionless", "aperture_fill"),
+        None if aperture_fill is None else _positive(etl_fill if etl_fill is not None else aperture_fill,
+                                                     "dimensionless", "etl_fill"),
         _positive(max_field_angle, "deg", "max_field_angle"),
         _positive(min_f_number, "dimensionless", "min_f_number"),
     )
@@ -428,17 +434,27 @@ class _Best:
         best = order[np.sort(first)]  # one row per group, the best ranked, in rank order
         return _take(idx, best), _take(cols, best), summed[inverse[best]]
 
+    def _top(self, idx, cols, counts, ties=None):
+        """The best *limit* groups of rows tying on every ranking key (the first row of each), with their counts."""
+        ties = ties or {c: _tie_keys(cols[c]) for c in self.rank_by}
+        order = self._order(cols, ties)
+        if self.rank_by:
+            _, inverse = _group_rows([ties[c].astype(np.int64) for c in self.rank_by])
+        else:
+            inverse = np.arange(len(order))
+        summed = np.bincount(inverse, weights=counts).astype(np.int64)
+        _, first = np.unique(inverse[order], return_index=True)
+        best = order[np.sort(first)][: self.limit]
+        return _take(idx, best), _take(cols, best), summed[inverse[best]]
+
     def add(self, idx, cols):
         n = len(cols["fill"])
         if not n:
             return
         ties = {c: _tie_keys(cols[c]) for c in set(self.rank_by) | set(self.pareto_by)}
-        order = self._order(cols, ties)[: self.limit]
-        top = (_take(idx, order), _take(cols, order))
+        top = self._top(idx, cols, np.ones(n, dtype=np.int64), ties)
         if self.top is not None:
-            top = (_cat(self.top[0], top[0]), _cat(self.top[1], top[1]))
-            order = self._order(top[1])[: self.limit]
-            top = (_take(top[0], order), _take(top[1], order))
+            top = self._top(_cat(self.top[0], top[0]), _cat(self.top[1], top[1]), np.concatenate([self.top[2], top[2]]))
         self.top = top
         front = self._front(idx, cols, np.ones(n, dtype=np.int64), ties)
         if self.front is not None:
@@ -508,10 +524,13 @@ class SearchResult:
     Attributes
     ----------
     table : numpy structured array
-        Best *limit* feasible sets, ranked: per role ``f_<role>`` (mm),
-        ``aperture_<role>`` and ``diameter_<role>`` (mm; inf / nan when
-        unknown) and ``<role>`` (part name, when parts were given); one
-        column per metric.
+        The best *limit* feasible sets, ranked, one row per group of sets
+        tying on every ranking key (the group's first set; equivalent parts
+        such as two 200 mm tube lenses fall in one group): per role
+        ``f_<role>`` (mm), ``aperture_<role>`` and ``diameter_<role>`` (mm;
+        inf / nan when unknown) and ``<role>`` (part name, when parts were
+        given); one column per metric; ``n_alternatives`` counts the sets of
+        the group.
     pareto : numpy structured array
         The Pareto front over :attr:`pareto_metrics`, one row per group of
         sets tying on every front metric (the best of the group by the
@@ -642,7 +661,9 @@ class _Brute:
         if lim.aperture_fill is not None:
             for plane, _, ap in sym_path.apertures():
                 if plane not in roles:
-                    self.clip.append((plane, comp(sym_path.footprint_expr(plane), f"footprint {plane}"), float(ap)))
+                    fill = lim.etl_fill if plane == "etl" else lim.aperture_fill
+                    self.clip.append((plane, comp(sym_path.footprint_expr(plane), f"footprint {plane}"),
+                                      float(ap) * fill / lim.aperture_fill))
             for r in roles:
                 if np.isfinite(data[r].aperture).any():
                     self.clip.append((r, comp(sym_path.footprint_expr(r), f"footprint {r}"), None))
@@ -748,8 +769,9 @@ class _Pruned:
         self.plane_ap = [math.inf] * len(planes)
         if lim.aperture_fill is not None:
             for plane, _, ap in path.apertures():
-                if plane in planes:
-                    self.plane_ap[planes.index(plane)] = float(ap)
+                if plane in planes:  # the ETL's limit is etl_fill: its aperture scaled to aperture_fill's
+                    fill = lim.etl_fill if plane == "etl" else lim.aperture_fill
+                    self.plane_ap[planes.index(plane)] = float(ap) * fill / lim.aperture_fill
         # per-role candidates (fixed roles: the template's lens)
         cand = {}
         for r1, r2 in stages:
@@ -964,6 +986,7 @@ def search_lens_sets(
     max_length=None,
     min_z_range=None,
     aperture_fill=1.0,
+    etl_fill=None,
     max_field_angle=None,
     min_f_number=None,
     no_clipping=True,
@@ -995,8 +1018,11 @@ def search_lens_sets(
         Minimum focus range of the ETL (µm as a plain number).
     aperture_fill : float
         Largest beam footprint over the full scan as a fraction of every
-        known clear aperture (ETL, scanner mirrors, lenses); default 1 (no
+        known clear aperture (scanner mirrors, lenses); default 1 (no
         clipping).
+    etl_fill : float, optional
+        Largest beam as a fraction of the ETL's clear aperture (default
+        *aperture_fill*).
     max_field_angle : angle, optional
         Largest chief-ray half angle at a proxied lens (deg as a plain number).
     min_f_number : float, optional
@@ -1056,7 +1082,7 @@ def search_lens_sets(
         raise InvalidParameterError(f"search: limit must be a positive whole number, got {limit!r}")
     data = {r: _candidates(r, candidates[r]) for r in roles}
     lim = _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range,
-                  aperture_fill if no_clipping else None, max_field_angle, min_f_number)
+                  aperture_fill if no_clipping else None, etl_fill, max_field_angle, min_f_number)
     all_metrics = list(default_metrics(path, fov_form)) + list(metrics)
     names = [m.name for m in all_metrics]
     proxy_cols = ["aberration", "field_angle", "f_number"]
@@ -1117,7 +1143,7 @@ def search_lens_sets(
     flush()
 
     empty = ({r: np.zeros(0, dtype=np.int64) for r in roles}, {c: np.zeros(0) for c in metric_cols})
-    top = best.top or empty
+    top = best.top or (*empty, np.zeros(0, dtype=np.int64))
     front = best.front or (*empty, np.zeros(0, dtype=np.int64))
     with_names = {r: any(data[r].names) for r in roles}
     width = max([1] + [len(n) for r in roles for n in data[r].names])
@@ -1128,9 +1154,9 @@ def search_lens_sets(
             dtype.append((r, f"U{width}"))
     dtype += [(c, "f8") for c in metric_cols]
 
-    def build(idx, cols, counts=None):
+    def build(idx, cols, counts):
         n = len(cols["fill"])
-        out = np.zeros(n, dtype=dtype + ([("n_alternatives", "i8")] if counts is not None else []))
+        out = np.zeros(n, dtype=dtype + [("n_alternatives", "i8")])
         for r in roles:
             c, sel = data[r], idx[r]
             out[f"f_{r}"] = c.f[sel]
@@ -1140,8 +1166,7 @@ def search_lens_sets(
                 out[r] = np.array(c.names, dtype=f"U{width}")[sel]
         for c in metric_cols:
             out[c] = cols[c]
-        if counts is not None:
-            out["n_alternatives"] = counts
+        out["n_alternatives"] = counts
         return out
 
     return SearchResult(

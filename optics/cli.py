@@ -321,6 +321,14 @@ def _search_setting(args, settings, key, unit=None, default=None):
     return default if value is None else value
 
 
+def search_json_schema() -> dict:
+    """The JSON schema of ``optics search --json``, shipped with the package (optics/schemas/search.schema.json)."""
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("optics").joinpath("schemas/search.schema.json").read_text(encoding="utf-8"))
+
+
 def _search_json(design, result, candidates) -> dict:
     """The ``--json`` document of a search (schema: optics/schemas/search.schema.json)."""
 
@@ -328,7 +336,7 @@ def _search_json(design, result, candidates) -> dict:
         value = float(value)
         return {"value": value if math.isfinite(value) else None, "unit": unit}
 
-    def row_dict(row, counts):
+    def row_dict(row):
         lenses = {}
         for r in result.roles:
             part = str(row[r]) if r in row.dtype.names and row[r] else None
@@ -341,8 +349,7 @@ def _search_json(design, result, candidates) -> dict:
             }
         out = {"lenses": lenses,
                "metrics": {c: number(row[c], result.units.get(c, "")) for c in result.units}}
-        if counts:
-            out["n_alternatives"] = int(row["n_alternatives"])
+        out["n_alternatives"] = int(row["n_alternatives"])
         return out
 
     lim = result.limits
@@ -371,8 +378,8 @@ def _search_json(design, result, candidates) -> dict:
         "limits": limits,
         "rank_by": [{"metric": c, "sense": result.senses.get(c) or "max"} for c in result.rank_by],
         "pareto_metrics": [{"metric": c, "sense": result.senses.get(c) or "max"} for c in result.pareto_metrics],
-        "table": [row_dict(row, False) for row in result.table],
-        "pareto": [row_dict(row, True) for row in result.pareto],
+        "table": [row_dict(row) for row in result.table],
+        "pareto": [row_dict(row) for row in result.pareto],
     }
 
 

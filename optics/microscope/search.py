@@ -54,11 +54,15 @@ one row (the best by the ranking), with ``n_alternatives`` counting them.
 >>> from optics.microscope.parts import Objective, Scanner
 >>> from optics.microscope.path import ScanPath
 >>> path = ScanPath([Scanner("res", aperture=5, optical_angle=0.45)], 50, 200,
-...                 Objective("16x", magnification=16, na=0.8, maker="Nikon"), beam_diameter=5)
+...                 Objective("16x", magnification=16, na=0.8, maker="Nikon"), beam_diameter=4)
 >>> result = search_lens_sets(path, {"scan_lens": [40, 50, 75], "tube_lens": [150, 200, 300]},
-...                           min_fov=1.0, min_fill=0.9)
+...                           min_fov=1.0, min_fill=0.7)
 >>> [(float(row["f_scan_lens"]), float(row["f_tube_lens"])) for row in result.table[:2]]
-[(50.0, 200.0), (75.0, 300.0)]
+[(40.0, 200.0), (75.0, 300.0)]
+
+40/200 mm magnifies the 4 mm beam to 20 mm, the whole back aperture; of the
+4:1 sets (16 mm) the longer lenses rank before 50/200 on the aberration
+proxy.
 """
 
 from __future__ import annotations

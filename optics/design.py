@@ -638,10 +638,14 @@ class _Reader:
                 if not isinstance(value, list) or not value:
                     raise self.fail("search", key, f"must be a non-empty list, got {value!r}")
                 parsed = tuple(self.value("search", key, v, kind[1]) for v in value)
+                if kind[1] != _TEXT:  # one unit per key: a design written back reads back equal
+                    parsed = tuple(v.to(kind[1]) for v in parsed)
                 if kind[1] == _TEXT and any(not v.strip() for v in parsed):
                     raise self.fail("search", key, f"must not hold empty text, got {value!r}")
             else:
                 parsed = self.value("search", key, value, kind)
+                if is_quantity(parsed):
+                    parsed = parsed.to(kind)
             number = parsed.magnitude if is_quantity(parsed) else parsed
             if not isinstance(parsed, tuple) and not number > 0:
                 raise self.fail("search", key, f"must be positive, got {value!r}")

@@ -386,7 +386,7 @@ def _search_json(design, result, candidates) -> dict:
 def _cmd_search(args) -> int:
     import time
 
-    from optics.catalog.candidates import search_candidates
+    from optics.catalog.candidates import path_candidates
     from optics.microscope.search import DEFAULT_FILL_WINDOW, search_lens_sets
 
     design = _load(args.design, args.parts)
@@ -399,21 +399,16 @@ def _cmd_search(args) -> int:
     diameters = args.diameter or [float(d.to("mm").magnitude) for d in settings.get("diameters", ())]
     if args.focal_lengths and len(args.focal_lengths) > MAX_FOCAL_LENGTHS:
         raise UsageError(f"--focal-lengths: {len(args.focal_lengths)} values, more than the {MAX_FOCAL_LENGTHS} accepted")
-    candidates = {}
-    for role in path.lens_roles:
-        if role in roles:
-            if args.focal_lengths:
-                candidates[role] = sorted(set(args.focal_lengths))
-            else:
-                candidates[role] = search_candidates(catalog, role, families=families, diameters=diameters,
-                                                     coatings=coatings)
-                if not candidates[role]:
-                    raise UsageError(f"search: no catalog lens passes the filters for {role!r} "
-                                     "(--family, --diameter, --coating)")
-        else:  # a role not searched keeps the design's part (by name, so that its kind is known)
-            name = path.lens(role).name
-            if name and name in catalog:
-                candidates[role] = [catalog.lens(name)]
+    if args.focal_lengths:
+        candidates = path_candidates(catalog, path, ())
+        candidates.update({role: sorted(set(args.focal_lengths)) for role in roles})
+    else:
+        candidates = path_candidates(catalog, path, roles, families=families, diameters=diameters,
+                                     coatings=coatings)
+        for role in roles:
+            if not candidates[role]:
+                raise UsageError(f"search: no catalog lens passes the filters for {role!r} "
+                                 "(--family, --diameter, --coating)")
     min_fill = _search_setting(args, settings, "min_fill", default=DEFAULT_FILL_WINDOW[0])
     max_fill = _search_setting(args, settings, "max_fill", default=DEFAULT_FILL_WINDOW[1])
     if min_fill > max_fill:

@@ -18,7 +18,7 @@ import math
 
 from optics.errors import InvalidParameterError
 
-__all__ = ["part_family", "part_coating", "search_candidates"]
+__all__ = ["part_family", "part_coating", "search_candidates", "path_candidates"]
 
 
 def _part_number(name: str) -> str:
@@ -106,4 +106,39 @@ def search_candidates(catalog, role: str, *, families=(), diameters=(), coatings
         out = [p for p in catalog.lenses if p.kind == "scan"] + out
     elif role == "tube_lens":
         out = [p for p in catalog.lenses if p.kind == "tube"] + out
+    return out
+
+
+def path_candidates(catalog, path, roles, *, families=(), diameters=(), coatings=()) -> dict:
+    """Candidates for every lens role of *path*: catalog lenses for *roles*, the path's own part for the others.
+
+    Parameters
+    ----------
+    catalog : Catalog
+        Where the parts come from.
+    path : ScanPath
+        The template path.
+    roles : sequence of str
+        The roles to search (:func:`search_candidates` for each).
+    families, diameters, coatings : sequence
+        Filters of the achromats, as in :func:`search_candidates`.
+
+    A role not searched keeps the path's lens; when that lens is a catalog
+    part (by name) the part itself is the one candidate, so that its kind is
+    known (a designed scan or tube lens is not part of the aberration proxy).
+
+    >>> from optics.design import Design
+    >>> design = Design.default()
+    >>> cands = path_candidates(design.catalog(), design.scan_path(check=False), ["relay1_1"])
+    >>> len(cands["relay1_1"]), [p.name for p in cands["scan_lens"]]
+    (27, ['Thorlabs SL50-2P2'])
+    """
+    out = {}
+    for role in path.lens_roles:
+        if role in roles:
+            out[role] = search_candidates(catalog, role, families=families, diameters=diameters, coatings=coatings)
+        else:
+            name = path.lens(role).name
+            if name and name in catalog:
+                out[role] = [catalog.lens(name)]
     return out

@@ -834,6 +834,9 @@ def main(argv=None) -> int:
                         help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
     report.set_defaults(func=_cmd_report)
 
+    from optics.microscope.path import DEFAULT_FILL_LIMIT
+    from optics.microscope.search import DEFAULT_FILL_WINDOW as fill_window
+
     search = sub.add_parser(
         "search", help="search catalog lens sets (by part number) for a design's scan path",
         description="Search the catalog's lenses for the lens roles of a design: every stock achromat "
@@ -861,17 +864,17 @@ def main(argv=None) -> int:
                         help="candidates by part number (the default; kept for old scripts)")
     search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per scanner axis (mm)")
     search.add_argument("--min-fill", type=_fill_ratio, default=None,
-                        help="lowest back-aperture fill, beam / back aperture (default 0.8)")
+                        help=f"lowest back-aperture fill, beam / back aperture (default {fill_window[0]:g})")
     search.add_argument("--max-fill", type=_fill_ratio, default=None,
-                        help="highest back-aperture fill (default 1.2)")
+                        help=f"highest back-aperture fill (default {fill_window[1]:g})")
     search.add_argument("--max-length", type=_mm, default=None, help="maximum path length, input to objective (mm)")
     search.add_argument("--min-z-range", type=_um, default=None, help="minimum ETL focus range (um)")
     search.add_argument("--aperture-fill", type=_aperture_fraction, default=None,
-                        help="largest beam footprint as a fraction of every known clear aperture (ETL, mirrors, "
-                             "lenses; default 1: no clipping)")
+                        help="largest beam footprint over the full scan as a fraction of every known clear "
+                             "aperture of the mirrors and lenses (default 1: no clipping)")
     search.add_argument("--etl-fill", type=_aperture_fraction, default=None,
-                        help="largest beam as a fraction of the ETL's clear aperture (default: the design's "
-                             "fill_limit, 0.85 unless set)")
+                        help=f"largest beam as a fraction of the ETL's clear aperture (default: the design's "
+                             f"fill_limit, {DEFAULT_FILL_LIMIT:g} unless set)")
     search.add_argument("--max-field-angle", type=_angle_deg, default=None,
                         help="largest chief-ray half angle at a lens of the aberration proxy (deg)")
     search.add_argument("--min-f-number", type=_fill_ratio, default=None,

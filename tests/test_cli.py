@@ -90,6 +90,13 @@ def test_search_json_validates_against_the_shipped_schema(capsys):
         jsonschema.validate(broken, search_json_schema())
 
 
+def test_search_plot_writes_the_front(capsys, tmp_path):
+    figure = tmp_path / "front.png"
+    assert main(["search", "--roles", "relay1_1", "relay1_2", "--quiet", "--plot", str(figure)]) == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Pareto front" in capsys.readouterr().out
+
+
 def test_search_reads_the_design_search_table(capsys, tmp_path):
     from optics.design import Design
 

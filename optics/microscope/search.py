@@ -736,6 +736,9 @@ def _pruned_problem(path, roles):
     """Why the pruned method cannot search this template (None: it can)."""
     if path.etl is not None and path.etl_relay is None:
         return "an ETL without a relay"
+    for role in path.lens_roles:
+        if role not in roles and path.lens(role).element is not None:
+            return f"the {role} modelled by its own element (not a thin lens)"
     if path.spacings is not None and not ({"scan_lens", "tube_lens"} & set(roles)):
         f_s, f_t = path.scan_lens.f, path.tube_lens.f
         if any(sympy.cancel(a - b) != 0 for a, b in zip(path.spacings, (f_s, f_s + f_t, f_t))):

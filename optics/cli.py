@@ -388,6 +388,7 @@ def _cmd_search(args) -> int:
 
     from optics.catalog.candidates import path_candidates
     from optics.microscope.search import DEFAULT_FILL_WINDOW, search_lens_sets
+    from optics.units import ureg
 
     design = _load(args.design, args.parts)
     path = design.scan_path(check=False)
@@ -417,6 +418,7 @@ def _cmd_search(args) -> int:
     min_z = _search_setting(args, settings, "min_z_range", "um", z_default)
     if min_z is not None and not (path.etl is not None and path.etl.has_range):
         raise UsageError("search: --min-z-range needs a design with an ETL and its power range")
+    max_angle = _search_setting(args, settings, "max_field_angle", "deg")
     show = None
     if not args.quiet and not args.json and sys.stderr.isatty():
         show = _progress(sys.stderr)
@@ -428,10 +430,10 @@ def _cmd_search(args) -> int:
         min_fill=min_fill,
         max_fill=max_fill,
         max_length=_search_setting(args, settings, "max_length", "mm"),
-        min_z_range=min_z,
+        min_z_range=None if min_z is None else min_z * ureg.um,
         aperture_fill=_search_setting(args, settings, "aperture_fill", default=1.0),
         etl_fill=_search_setting(args, settings, "etl_fill", default=path.fill_limit),
-        max_field_angle=_search_setting(args, settings, "max_field_angle", "deg"),
+        max_field_angle=None if max_angle is None else max_angle * ureg.deg,
         min_f_number=_search_setting(args, settings, "min_f_number"),
         limit=max(args.top, 1),
         progress=show,

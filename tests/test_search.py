@@ -124,8 +124,8 @@ SUBGRIDS = [
     (dict(etl=True, beam_at="resonant"), slice(2, 27, 3), dict(min_fill=0.8, max_fill=1.2, etl_fill=0.85)),
     (dict(etl=True, beam=4.5), slice(1, 27, 4), dict(min_fov=0.45, min_fill=0.85, aperture_fill=0.9)),
     (dict(etl=True, beam_at="galvo", beam=6), slice(0, 27, 3),
-     dict(min_fill=0.7, max_fill=1.3, min_z_range=50, max_length=1600)),
-    (dict(), slice(0, 27, 2), dict(max_field_angle=14, min_f_number=4, min_fov={"galvo": 0.5})),
+     dict(min_fill=0.7, max_fill=1.3, min_z_range=50 * ureg.um, max_length=1600)),
+    (dict(), slice(0, 27, 2), dict(max_field_angle=14 * ureg.deg, min_f_number=4, min_fov={"galvo": 0.5})),
 ]
 
 
@@ -281,6 +281,6 @@ def test_bad_input():
     with pytest.raises(InvalidParameterError, match="min_fill 1.3 is above max_fill 1.2"):
         search_lens_sets(template(), {"scan_lens": [50]}, min_fill=1.3, max_fill=1.2)
     with pytest.raises(InvalidParameterError, match="min_z_range needs an ETL"):
-        search_lens_sets(template(), {"scan_lens": [50]}, min_z_range=10)
+        search_lens_sets(template(), {"scan_lens": [50]}, min_z_range=0.01)
     with pytest.raises(OpticsValueError, match="method must be one of"):
         search_lens_sets(template(), {"scan_lens": [50]}, method="fast")

@@ -271,7 +271,7 @@ class SearchLimits:
     max_length : float, optional
         Longest path, input plane to objective (mm).
     min_z_range : float, optional
-        Smallest focus range of the ETL (µm).
+        Smallest focus range of the ETL (µm; :func:`search_lens_sets` takes a length).
     aperture_fill : float or None
         Largest footprint as a fraction of every known clear aperture
         (scanner mirrors, lenses); None: apertures not checked.
@@ -279,7 +279,7 @@ class SearchLimits:
         Largest beam as a fraction of the ETL's clear aperture (None: as
         *aperture_fill*).
     max_field_angle : float, optional
-        Largest chief-ray half angle at a proxied lens (deg).
+        Largest chief-ray half angle at a proxied lens (deg; :func:`search_lens_sets` takes an angle).
     min_f_number : float, optional
         Smallest working f-number of a proxied lens.
 
@@ -325,11 +325,11 @@ def _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range, aperture
         _positive(min_fill, "dimensionless", "min_fill"),
         _positive(max_fill, "dimensionless", "max_fill"),
         _positive(max_length, "mm", "max_length"),
-        _positive(min_z_range, "um", "min_z_range"),
+        None if min_z_range is None else 1000.0 * _positive(min_z_range, "mm", "min_z_range"),  # compared in µm
         _positive(aperture_fill, "dimensionless", "aperture_fill"),
         None if aperture_fill is None else _positive(etl_fill if etl_fill is not None else aperture_fill,
                                                      "dimensionless", "etl_fill"),
-        _positive(max_field_angle, "deg", "max_field_angle"),
+        None if max_field_angle is None else math.degrees(_positive(max_field_angle, "rad", "max_field_angle")),
         _positive(min_f_number, "dimensionless", "min_f_number"),
     )
     if lim.min_fill is not None and lim.max_fill is not None and lim.min_fill > lim.max_fill:
@@ -1022,7 +1022,7 @@ def search_lens_sets(
     max_length : length, optional
         Maximum path length from the input plane to the objective.
     min_z_range : length, optional
-        Minimum focus range of the ETL (µm as a plain number).
+        Minimum focus range of the ETL (a Quantity, or mm as a plain number).
     aperture_fill : float
         Largest beam footprint over the full scan as a fraction of every
         known clear aperture (scanner mirrors, lenses); default 1 (no
@@ -1031,7 +1031,8 @@ def search_lens_sets(
         Largest beam as a fraction of the ETL's clear aperture (default
         *aperture_fill*).
     max_field_angle : angle, optional
-        Largest chief-ray half angle at a proxied lens (deg as a plain number).
+        Largest chief-ray half angle at a proxied lens (a Quantity, or rad as
+        a plain number).
     min_f_number : float, optional
         Smallest working f-number of a proxied lens.
     no_clipping : bool

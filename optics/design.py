@@ -46,6 +46,13 @@ File layout (all tables optional except the ones marked required)::
     first = { f = "100 mm" }
     second = { f = "50 mm" }
 
+    [search]                       # optional: candidates and limits of ``optics search``
+    roles = ["relay1_1", "relay1_2"]
+    families = ["AC508"]           # also diameters = ["50.8 mm"], coatings = ["B"]
+    min_fill = 0.9                 # fill window; also max_fill, min_fov, max_length,
+    max_fill = 1.1                 # min_z_range, aperture_fill, etl_fill,
+    max_field_angle = "15 deg"     # max_field_angle, min_f_number
+
 >>> from optics.design import Design
 >>> design = Design.default()
 >>> design.name

@@ -25,8 +25,11 @@ ETL = TunableLensPart("ETL", aperture=16, power_min=-10, power_max=10)
 ACHROMATS = [p for p in Catalog.default().lenses if p.kind == "achromat"]
 
 
+ETL_OFFSET = TunableLensPart("ETL with offset lens", aperture=10, power_min=-1.5, power_max=3.5, offset_power=-2)
+
+
 def template(etl=False, beam_at="laser", beam=5):
-    kw = dict(etl=ETL, etl_relay=Relay(100, 50)) if etl else {}
+    kw = dict(etl=ETL_OFFSET if etl == "offset" else ETL, etl_relay=Relay(100, 50)) if etl else {}
     return ScanPath([RES, GALVO], 50, 200, OBJ, beam, relays=[Relay(50, 75)], check=False, beam_at=beam_at, **kw)
 
 
@@ -126,6 +129,8 @@ SUBGRIDS = [
     (dict(etl=True, beam_at="galvo", beam=6), slice(0, 27, 3),
      dict(min_fill=0.7, max_fill=1.3, min_z_range=50 * ureg.um, max_length=1600)),
     (dict(), slice(0, 27, 2), dict(max_field_angle=14 * ureg.deg, min_f_number=4, min_fov={"galvo": 0.5})),
+    # an ETL with an offset lens: the z-range is not a pure 1/M^2 scaling of its own power range
+    (dict(etl="offset", beam_at="resonant"), slice(1, 27, 3), dict(min_fill=0.7, max_fill=1.3)),
 ]
 
 

@@ -767,6 +767,7 @@ class _Pruned:
         S = len(stages)
         planes = (["etl"] if path.etl_relay is not None else []) + list(path.scanner_planes)
         self.planes = planes
+        self.scanner_planes = path.scanner_planes
         # plane k sits in front of stage k; the back aperture after the last one
         at = path.beam_at
         self.beam_at = 0 if at in ("laser", "input", "etl") else planes.index(at)
@@ -798,26 +799,27 @@ class _Pruned:
                                     p1=c1.proxied[i1[o]], p2=c2.proxied[i2[o]],
                                     length=2 * (c1.f[i1[o]] + c2.f[i2[o]])))
         self.total = int(np.prod([len(t["m"]) for t in self.tables]))
-        # closed forms of the mags: a path whose stage k is 4f with f1 = 1 mm, f2 = m_k
-        msyms = [sympy.Symbol(f"m_{k}", positive=True) for k in range(S)]
-        lenses = {}
-        for (r1, r2), m in zip(stages, msyms):
-            lenses[r1], lenses[r2] = 1, m
-        sym_path = path.with_lenses(**lenses)
-        comp = lambda e, label: compile_expr(to_expr(e, "dimensionless", name=label), msyms, check_finite=False)  # noqa: E731
-        self.forms = {"fill": (comp(sym_path.fill_expr(), "fill"), 1.0)}
-        self.forms["beam_ba"] = (comp(sym_path.beam_diameter_expr("back_aperture"), "beam"), 1.0)
-        for plane in path.scanner_planes:
-            self.forms[f"fov_{plane}"] = (comp(sym_path.fov_expr(plane, fov_form), f"fov {plane}"), 1.0)
+        # With 4f relays the beam at the back aperture is the beam at plane beam_at times the product of the
+        # magnifications after it, and the FOV of scanner j the unit path's divided by the product after
+        # scanner j (the chief-ray scale B of the train is the objective's times 1/M).  The unit path (every
+        # lens 1 mm, every m = 1) gives the factors from the path's own closed forms.
+        roles_all = [r for pair in stages for r in pair]
+        unit = path.with_lenses(**{r: 1 for r in roles_all})
+        self.fill_unit = float(unit.fill_ratio)
+        self.beam_unit = float(to_magnitude(unit.back_aperture_beam, "mm", name="search: beam"))
+        self.fov_unit = {f"fov_{p}": float(to_magnitude(unit.fov(p, fov_form), "mm", name="search: FOV"))
+                         for p in path.scanner_planes}
+        self.back_aperture = self.beam_unit / self.fill_unit
+        self.length0 = float(to_magnitude(unit.length, "mm", name="search: length")) - 4.0 * S  # the objective's part
+        # The z-range depends on the magnification M from the ETL to the back aperture alone: through 4f
+        # relays, [[-M, 0], [0, -1/M]] L(p) = L(p/M^2) [[-M, 0], [0, -1/M]], so an ETL of total power p
+        # focuses as the unit path's ETL of total power p/M^2 (the relays' image inversion aside).
+        self.z_form = None
         if path.etl is not None and path.etl.has_range:
-            self.forms["z_range"] = (comp(z_range_metric().derive(sym_path), "z_range"), 1000.0)
+            z = to_expr(unit.focus_shift_expr(), "mm", name="search: focus shift")
+            self.z_form = compile_expr(z, [ETL_POWER], check_finite=False)
+            self.etl_powers = (float(path.etl.power_min), float(path.etl.power_max), float(path.etl.offset_power))
         self.na = float(path.objective.na)
-        ones = [1.0] * S
-        template_len = float(to_magnitude(sym_path.with_lenses(**{r: 1 for r in lenses}).length, "mm",
-                                          name="search: length"))
-        self.length0 = template_len - 4.0 * S  # the objective's part of the length
-        self.fov_unit = {f"fov_{p}": float(self.forms[f"fov_{p}"][0](*ones)) for p in path.scanner_planes}
-        self.back_aperture = float(self.forms["beam_ba"][0](*ones)) / float(self.forms["fill"][0](*ones))
         self.n_checked = 0
         self._bounds()
 
@@ -962,8 +964,19 @@ class _Pruned:
         m = [self.tables[i]["m"][state[f"p{i}"]] for i in range(S)]
         cols = {}
         with np.errstate(all="ignore"):
-            for name, (fn, scale) in self.forms.items():
-                cols[name] = np.broadcast_to(fn(*m), (n,)) * scale
+            after = [np.ones(n)] * (S + 1)  # after[k]: product of the magnifications of stages k..S-1
+            for k in range(S - 1, -1, -1):
+                after[k] = after[k + 1] * m[k]
+            cols["fill"] = self.fill_unit * after[self.beam_at] if self.beam_at < S else np.full(n, self.fill_unit)
+            cols["beam_ba"] = self.beam_unit * (after[self.beam_at] if self.beam_at < S else 1.0)
+            for plane in self.scanner_planes:
+                cols[f"fov_{plane}"] = self.fov_unit[f"fov_{plane}"] / after[self.planes.index(plane)]
+            if self.z_form is not None:
+                p_min, p_max, p_off = self.etl_powers
+                m2 = after[0] ** 2
+                z_lo = self.z_form((p_min + p_off) / m2 - p_off)
+                z_hi = self.z_form((p_max + p_off) / m2 - p_off)
+                cols["z_range"] = np.abs(z_hi - z_lo) * 1000.0  # µm
             cols["effective_na"] = self.na * np.minimum(1.0, cols["fill"])
             length = np.full(n, self.length0)
             for i in range(S):

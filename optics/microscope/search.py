@@ -46,6 +46,15 @@ front are kept, so memory does not grow with the grid.  Ctrl-C (or any
 ``KeyboardInterrupt``) during the search returns the best found so far
 (:attr:`SearchResult.interrupted`).
 
+Limits of the pruning: it avoids forming the sets that the limits exclude
+through the magnification windows (fill, FOV) and the per-relay checks
+(footprints, proxy limits, each relay's own magnification range); every
+feasible set is still formed once, to be counted, ranked and compared with
+the front.  A search whose limits leave most of a billion-set grid feasible
+(no fill window, apertures far from clipping) therefore takes minutes; the
+window of :data:`DEFAULT_FILL_WINDOW` keeps the whole catalog's search in
+seconds (``benchmarks/run.py``), and Ctrl-C returns the best found so far.
+
 Ranking and the Pareto front compare values within a relative
 :data:`TIE_RTOL` as equal: 30/60 and 50/100 mm relays tie and the next key
 decides.  On the front, sets whose front metrics all tie are collapsed into

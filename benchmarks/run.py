@@ -544,7 +544,7 @@ def _search_rows_check(result, lo, hi, paths=5):
     """Problems of the rows of a catalog search: fill window, and no clipping nor ETL overfill by the path model."""
     problems = []
     for what, rows in (("ranked", result.table), ("Pareto", result.pareto)):
-        if len(rows) and not np.all((rows["fill"] >= lo * (1 - 1e-12)) & (rows["fill"] <= hi * (1 + 1e-12))):
+        if len(rows) and not np.all((rows["fill"] >= lo * (1 - 1e-9)) & (rows["fill"] <= hi * (1 + 1e-9))):
             problems.append(f"{what} rows outside the fill window")
         for row in rows[:paths]:
             path = result.path(row)
@@ -579,7 +579,7 @@ def bench_search_default(repeat=3):
 
         lo, hi = DEFAULT_FILL_WINDOW
         fills = [row["metrics"]["fill"]["value"] for row in data["table"] + data["pareto"]]
-        if not all(lo * (1 - 1e-12) <= f <= hi * (1 + 1e-12) for f in fills):
+        if not all(lo * (1 - 1e-9) <= f <= hi * (1 + 1e-9) for f in fills):
             problems.append("a row outside the default fill window")
         first = data["table"][0]["lenses"]
         if (first["relay1_1"]["part"], first["relay1_2"]["part"]) == ("Thorlabs AC254-030-B",) * 2:

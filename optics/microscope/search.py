@@ -92,11 +92,14 @@ from optics.units import is_quantity, to_magnitude
 
 __all__ = [
     "Metric", "SearchLimits", "SearchResult", "search_lens_sets", "default_metrics", "z_range_metric",
-    "pareto_mask", "aberration_proxy", "TIE_RTOL", "DEFAULT_FILL_WINDOW", "METHODS",
+    "pareto_mask", "aberration_proxy", "TIE_RTOL", "LIMIT_RTOL", "DEFAULT_FILL_WINDOW", "METHODS",
 ]
 
 #: Relative difference below which two metric values tie (ranking, Pareto front, collapsing).
 TIE_RTOL = 1e-9
+#: A lens set within this relative distance of a limit meets it: sets exactly on a limit in exact
+#: arithmetic (4.5 mm x 16/3 = 1.2 x 20 mm) are kept whatever the rounding of the method.
+LIMIT_RTOL = 1e-9
 #: Default back-aperture fill window of a builder's search (``optics search``, the ``[search]`` table):
 #: below 0.8 the effective NA drops under 80 % of the objective's; above 1.2 a Gaussian beam whose
 #: 1/e² diameter is 1.2 times the aperture passes :math:`1 - e^{-2/1.2^2}` (75 %) of its power.
@@ -349,23 +352,24 @@ def _limits(path, min_fov, min_fill, max_fill, max_length, min_z_range, aperture
 
 
 def _final_ok(cols, lim):
-    """Constraints on whole-set metrics (fill window, FOV, z-range, length, proxy)."""
+    """Constraints on whole-set metrics (fill window, FOV, z-range, length, proxy), within :data:`LIMIT_RTOL`."""
     n = len(cols["fill"])
     ok = np.ones(n, dtype=bool)
+    lo, hi = 1 - LIMIT_RTOL, 1 + LIMIT_RTOL
     for p, v in lim.min_fov.items():
-        ok &= cols[f"fov_{p}"] >= v
+        ok &= cols[f"fov_{p}"] >= v * lo
     if lim.min_fill is not None:
-        ok &= cols["fill"] >= lim.min_fill
+        ok &= cols["fill"] >= lim.min_fill * lo
     if lim.max_fill is not None:
-        ok &= cols["fill"] <= lim.max_fill
+        ok &= cols["fill"] <= lim.max_fill * hi
     if lim.max_length is not None:
-        ok &= cols["length"] <= lim.max_length
+        ok &= cols["length"] <= lim.max_length * hi
     if lim.min_z_range is not None:
-        ok &= cols["z_range"] >= lim.min_z_range
+        ok &= cols["z_range"] >= lim.min_z_range * lo
     if lim.max_field_angle is not None:
-        ok &= cols["field_angle"] <= lim.max_field_angle
+        ok &= cols["field_angle"] <= lim.max_field_angle * hi
     if lim.min_f_number is not None:
-        ok &= cols["f_number"] >= lim.min_f_number
+        ok &= cols["f_number"] >= lim.min_f_number * lo
     return ok
 
 
@@ -719,7 +723,7 @@ class _Brute:
                 ok = np.ones(inner, dtype=bool)
                 for plane, fn, ap in self.clip:
                     limit_ap = arg[plane](data[plane].aperture) if ap is None else ap
-                    ok &= fn(*f_args) <= lim.aperture_fill * limit_ap * (1 + 1e-12)
+                    ok &= fn(*f_args) <= lim.aperture_fill * limit_ap * (1 + LIMIT_RTOL)
                 worst = np.zeros(inner)
                 slope = np.zeros(inner)
                 fnum = np.full(inner, np.inf)
@@ -887,7 +891,7 @@ class _Pruned:
         h = f1 * u_in
         ok = np.ones(len(p), dtype=bool)
         if lim.aperture_fill is not None:
-            a = lim.aperture_fill * (1 + 1e-12)
+            a = lim.aperture_fill * (1 + LIMIT_RTOL)
             ok &= d_in + 2 * h <= a * t["ap1"][p]
             ok &= d_out + 2 * h <= a * t["ap2"][p]
             ok &= d_in <= a * self.plane_ap[k]
@@ -922,7 +926,7 @@ class _Pruned:
                 known = known + self.logm[i][state[f"p{i}"]]
             rest_lo = sum(self.span[i][0] for i in range(k + 1, S))
             rest_hi = sum(self.span[i][1] for i in range(k + 1, S))
-            eps = 1e-9
+            eps = 10 * LIMIT_RTOL  # never narrower than the limits' own tolerance
             lo = np.maximum(lo, wlo - known - rest_hi - eps)
             hi = np.minimum(hi, whi - known - rest_lo + eps)
         logm = self.logm[k]

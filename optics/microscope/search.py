@@ -453,16 +453,19 @@ class _Best:
 
     def _top(self, idx, cols, counts, ties=None):
         """The best *limit* groups of rows tying on every ranking key (the first row of each), with their counts."""
+        n = len(counts)
+        if not self.rank_by:
+            best = np.arange(min(n, self.limit))
+            return _take(idx, best), _take(cols, best), counts[best]
         ties = ties or {c: _tie_keys(cols[c]) for c in self.rank_by}
-        order = self._order(cols, ties)
-        if self.rank_by:
-            _, inverse = _group_rows([ties[c].astype(np.int64) for c in self.rank_by])
-        else:
-            inverse = np.arange(len(order))
+        # tie ranks with the best first, in ranking order: the groups come out numbered in rank order
+        keyed = [(ties[c] if self.senses.get(c) == "min" else ties[c].max() - ties[c]).astype(np.int64)
+                 for c in self.rank_by]
+        _, inverse = _group_rows(keyed)
         summed = np.bincount(inverse, weights=counts).astype(np.int64)
-        _, first = np.unique(inverse[order], return_index=True)
-        best = order[np.sort(first)][: self.limit]
-        return _take(idx, best), _take(cols, best), summed[inverse[best]]
+        _, first = np.unique(inverse, return_index=True)  # a row of each group, groups in rank order
+        best = first[: self.limit]
+        return _take(idx, best), _take(cols, best), summed[: len(best)]
 
     def add(self, idx, cols):
         n = len(cols["fill"])

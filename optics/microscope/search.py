@@ -433,8 +433,12 @@ class _Best:
         ties = ties or {c: _tie_keys(cols[c]) for c in self.rank_by}
         return np.lexsort([ties[c] if self.senses.get(c) == "min" else -ties[c] for c in reversed(self.rank_by)])
 
-    def _front(self, idx, cols, counts, ties=None):
-        """Collapse rows tying on every front metric (the best by rank kept), then keep the non-dominated groups."""
+    def _front(self, idx, cols, counts, ties=None, old=None):
+        """Collapse rows tying on every front metric (the best by rank kept), then keep the non-dominated groups.
+
+        *old*: rows from the front so far (the others from a chunk's front); each side is non-dominated
+        within itself, so only the two sides are compared with each other.
+        """
         if not len(counts):
             return idx, cols, counts
         ties = ties or {}
@@ -443,7 +447,17 @@ class _Best:
         ranks = [r if self.senses.get(c) != "min" else r.max() - r for r, c in zip(ranks, self.pareto_by)]
         group, inverse = _group_rows(ranks)
         summed = np.bincount(inverse, weights=counts, minlength=len(group[0])).astype(np.int64)
-        mask = _pareto_ranks(group)
+        if old is None:
+            mask = _pareto_ranks(group)
+        else:
+            n_groups = len(group[0])
+            in_old = np.bincount(inverse[old], minlength=n_groups) > 0
+            in_new = np.bincount(inverse[~old], minlength=n_groups) > 0
+            mask = np.ones(n_groups, dtype=bool)
+            for this, other in ((in_old & ~in_new, in_new), (in_new & ~in_old, in_old)):
+                which = np.flatnonzero(this)
+                if which.size and other.any():
+                    mask[which[_dominated_by([g[other] for g in group], [g[which] for g in group])]] = False
         rows = np.flatnonzero(mask[inverse])  # rows of the non-dominated groups
         sub = {c: cols[c][rows] for c in cols}
         order = rows[self._order(sub)]
@@ -478,8 +492,9 @@ class _Best:
         self.top = top
         front = self._front(idx, cols, np.ones(n, dtype=np.int64), ties)
         if self.front is not None:
+            old = np.r_[np.ones(len(self.front[2]), dtype=bool), np.zeros(len(front[2]), dtype=bool)]
             front = self._front(_cat(self.front[0], front[0]), _cat(self.front[1], front[1]),
-                                np.concatenate([self.front[2], front[2]]))
+                                np.concatenate([self.front[2], front[2]]), old=old)
         self.front = front
 
 
@@ -498,6 +513,21 @@ def _group_rows(ranks):
         return cols[::-1], np.ravel(inverse)
     uniq, inverse = np.unique(np.column_stack(ranks).astype(np.int64), axis=0, return_inverse=True)
     return list(uniq.T), np.ravel(inverse)
+
+
+def _dominated_by(a_cols, b_cols):
+    """For each row of *b*, whether a row of *a* is at least as large in every column (rows distinct: dominated)."""
+    a = np.array(a_cols, dtype=np.int64)
+    b = np.array(b_cols, dtype=np.int64)
+    out = np.zeros(b.shape[1], dtype=bool)
+    block = max(1, (1 << 22) // max(1, a.shape[1]))  # about 4 million comparisons at once
+    for start in range(0, b.shape[1], block):
+        pts = b[:, start:start + block]
+        cmp = a[0][:, None] >= pts[0][None, :]
+        for j in range(1, len(a)):
+            cmp &= a[j][:, None] >= pts[j][None, :]
+        out[start:start + block] = cmp.any(axis=0)
+    return out
 
 
 def _pareto_ranks(cols, block=512):

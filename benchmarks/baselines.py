@@ -225,13 +225,13 @@ PARETO_KEYS = ("fov_resonant", "fov_galvo", "fill", "z_range")
 
 
 def search_metrics(e1, e2, r1, r2, fs, ft, *, beam, na, n, f_o, back_aperture, alpha_res, alpha_galvo, ap_etl,
-                   ap_res, ap_galvo, power_span, min_fov, min_fill):
+                   ap_res, ap_galvo, power_span, min_fov=None, min_fill=None):
     """Metrics and feasibility of lens sets (arrays broadcast together), from the textbook 4f formulas.
 
     ETL relay (e1, e2), relay between the scanners (r1, r2), scan lens fs,
     tube lens ft; all relays 4f, the ETL at the input with a collimated beam
     of diameter *beam*, scanners resonant then galvo, each conjugate to the
-    objective's back focal plane.
+    objective's back focal plane.  *min_fov*, *min_fill*: None for no limit.
     """
     mag = (e2 / e1) * (r2 / r1) * (ft / fs)  # beam magnification ETL -> back aperture
     beam_ba = beam * mag
@@ -245,9 +245,12 @@ def search_metrics(e1, e2, r1, r2, fs, ft, *, beam, na, n, f_o, back_aperture, a
         # z = -n f_o^2 P / (1000 M^2) mm for an ETL conjugate to the back focal plane; span in um
         "z_range": 1000.0 * n * f_o**2 * power_span / (1000.0 * mag**2),
     }
-    ok = (out["fov_resonant"] >= min_fov) & (out["fov_galvo"] >= min_fov) & (fill >= min_fill)
-    ok = ok & (beam <= ap_etl) & (beam * e2 / e1 <= ap_res) & (beam * (e2 / e1) * (r2 / r1) <= ap_galvo)
-    out["ok"] = ok
+    ok = (beam <= ap_etl) & (beam * e2 / e1 <= ap_res) & (beam * (e2 / e1) * (r2 / r1) <= ap_galvo)
+    if min_fov is not None:
+        ok = ok & (out["fov_resonant"] >= min_fov) & (out["fov_galvo"] >= min_fov)
+    if min_fill is not None:
+        ok = ok & (fill >= min_fill)
+    out["ok"] = ok & np.ones_like(fill, dtype=bool)
     return out
 
 
@@ -274,6 +277,14 @@ def group_ids(values, table, rtol=1e-9):
     return np.where(np.abs(u[j] - values) <= rtol * np.abs(values), gid[j], -1)
 
 
+def _pack(columns):
+    """One int64 key per row of non-negative int columns (lexicographic)."""
+    packed = np.zeros(len(columns[0]), dtype=np.int64)
+    for col in columns:
+        packed = packed * (int(col.max()) + 1) + col
+    return packed
+
+
 def numpy_search(fl, limit, **params):
     """Every combination of six lens roles (*fl*: six candidate lists), written as a good numpy engineer would.
 
@@ -283,24 +294,30 @@ def numpy_search(fl, limit, **params):
     only for the feasible sets (gathered by index); ranking by tie-group ids;
     the Pareto front blocked over unique packed keys (:func:`pareto_front`).
     Ranking and Pareto front compare values within a relative 1e-9, so lens
-    sets that tie mathematically (30/60 and 50/100 mm) tie here too.
-    Returns the feasible flat indices, their metric columns, their tie-group
-    ids per ranking/Pareto key, the order of the top *limit* and the Pareto mask.
+    sets that tie mathematically (30/60 and 50/100 mm) tie here too; sets
+    tying on every ranking key form one ranked group (the top *limit*
+    groups are kept, with their sizes), sets tying on every front metric one
+    front point (with its size).  Returns the feasible flat indices, their
+    metric columns, their tie-group ids per ranking/Pareto key, the first
+    row of each of the top *limit* groups (``order``) and the group sizes,
+    the Pareto mask, and the front's unique id rows with their sizes.
     """
     e1, e2, r1, r2, fs, ft = (np.asarray(v, dtype=float) for v in fl)
     beam, f_o = params["beam"], params["f_o"]
+    min_fov, min_fill = params.get("min_fov"), params.get("min_fill")
     m_e = e2[None, :] / e1[:, None]  # ETL relay magnification, [e1, e2]
     m_r = r2[None, :] / r1[:, None]
     m_s = ft[None, :] / fs[:, None]  # scan -> tube
-    fov_res = 2 * f_o / (m_r[:, :, None, None] * m_s[None, None]) * math.tan(params["alpha_res"] / 2)
-    fov_galvo = 2 * f_o / m_s * math.tan(params["alpha_galvo"] / 2)
     ok_e = (beam <= params["ap_etl"]) & (beam * m_e <= params["ap_res"])
-    ok_rs = (fov_res >= params["min_fov"]) & (fov_galvo >= params["min_fov"])[None, None]
     ok_er = (beam * m_e[:, :, None, None] * m_r[None, None] <= params["ap_galvo"]) & ok_e[:, :, None, None]
-    mag = m_e[:, :, None, None, None, None] * m_r[None, None, :, :, None, None] * m_s[None, None, None, None]
-    ok = (beam * mag / params["back_aperture"] >= params["min_fill"])
-    ok &= ok_er[:, :, :, :, None, None]
-    ok &= ok_rs[None, None]
+    ok = np.broadcast_to(ok_er[:, :, :, :, None, None], ok_er.shape + m_s.shape).copy()
+    if min_fov is not None:
+        fov_res = 2 * f_o / (m_r[:, :, None, None] * m_s[None, None]) * math.tan(params["alpha_res"] / 2)
+        fov_galvo = 2 * f_o / m_s * math.tan(params["alpha_galvo"] / 2)
+        ok &= ((fov_res >= min_fov) & (fov_galvo >= min_fov)[None, None])[None, None]
+    if min_fill is not None:
+        mag = m_e[:, :, None, None, None, None] * m_r[None, None, :, :, None, None] * m_s[None, None, None, None]
+        ok &= beam * mag / params["back_aperture"] >= min_fill
     idx = np.flatnonzero(ok)
     sub = np.unravel_index(idx, ok.shape)
     m = search_metrics(*(np.asarray(v, dtype=float)[i] for v, i in zip(fl, sub)), **params)
@@ -308,9 +325,20 @@ def numpy_search(fl, limit, **params):
     ids, tables = {}, {}
     for key in set(RANK_KEYS) | set(PARETO_KEYS):
         ids[key], tables[key] = tie_groups(cols[key])
-    order = np.lexsort([ids["length"]] + [-ids[k] for k in RANK_KEYS[-2::-1]])[:limit]
-    front = pareto_front(np.column_stack([ids[c] for c in PARETO_KEYS]))
-    return {"idx": idx, "order": order, "cols": cols, "ids": ids, "tables": tables, "front": front}
+    order = np.lexsort([ids["length"]] + [-ids[k] for k in RANK_KEYS[-2::-1]]) if len(idx) else np.zeros(0, int)
+    groups = np.zeros(0, dtype=np.int64)
+    counts = np.zeros(0, dtype=np.int64)
+    if len(idx):
+        key = _pack([ids[k] for k in RANK_KEYS])
+        _, inverse, sizes = np.unique(key, return_inverse=True, return_counts=True)
+        _, first = np.unique(inverse[order], return_index=True)
+        groups = order[np.sort(first)][:limit]
+        counts = sizes[inverse[groups]]
+    front = pareto_front(np.column_stack([ids[c] for c in PARETO_KEYS])) if len(idx) else np.zeros(0, bool)
+    front_ids = np.column_stack([ids[c][front] for c in PARETO_KEYS]) if len(idx) else np.zeros((0, 4), int)
+    front_keys, front_sizes = np.unique(front_ids, axis=0, return_counts=True)
+    return {"idx": idx, "order": groups, "counts": counts, "cols": cols, "ids": ids, "tables": tables,
+            "front": front, "front_keys": front_keys, "front_counts": front_sizes}
 
 
 def pareto_front(points, block=512):
@@ -319,8 +347,8 @@ def pareto_front(points, block=512):
     Rows are packed into one int64 key each (lexicographic), reduced to the
     unique keys and visited in decreasing key order: a later key can never
     dominate an earlier one, so each block of keys is compared only with the
-    front found so far and with the earlier keys of its own block, as arrays.
-    Duplicate rows share their key's verdict.
+    front found so far and with the earlier keys of its own block, column by
+    column as 2-D boolean arrays.  Duplicate rows share their key's verdict.
     """
     points = np.asarray(points, dtype=np.int64)
     if not len(points):
@@ -330,23 +358,32 @@ def pareto_front(points, block=512):
     for col, width in zip(points.T, span):
         packed = packed * width + col
     keys, inverse = np.unique(packed, return_inverse=True)
-    unique = np.empty((len(keys), points.shape[1]), dtype=np.int64)
+    unique = np.empty((points.shape[1], len(keys)), dtype=np.int64)
     rest = keys.copy()
     for j in range(points.shape[1] - 1, -1, -1):
-        unique[:, j] = rest % span[j]
+        unique[j] = rest % span[j]
         rest //= span[j]
-    unique = unique[::-1]  # decreasing keys
-    keep = np.zeros(len(unique), dtype=bool)
-    front = unique[:0]
-    for start in range(0, len(unique), block):
-        pts = unique[start:start + block]
-        alive = np.flatnonzero(~np.any(np.all(front[:, None, :] >= pts[None, :, :], axis=2), axis=0))
-        cand = pts[alive]
-        inner = np.all(cand[:, None, :] >= cand[None, :, :], axis=2)  # inner[j, i]: j >= i everywhere
-        inner &= np.tri(len(cand), k=-1, dtype=bool).T  # only earlier keys j < i (distinct keys: j dominates i)
+    unique = unique[:, ::-1]  # decreasing keys
+    k = len(unique)
+    keep = np.zeros(unique.shape[1], dtype=bool)
+    front = unique[:, :0]
+    for start in range(0, unique.shape[1], block):
+        pts = unique[:, start:start + block]
+        dominated = np.zeros(pts.shape[1], dtype=bool)
+        if front.shape[1]:
+            cmp = front[0][:, None] >= pts[0][None, :]
+            for j in range(1, k):
+                cmp &= front[j][:, None] >= pts[j][None, :]
+            dominated = cmp.any(axis=0)
+        alive = np.flatnonzero(~dominated)
+        cand = pts[:, alive]
+        inner = cand[0][:, None] >= cand[0][None, :]  # inner[j, i]: j >= i everywhere
+        for j in range(1, k):
+            inner &= cand[j][:, None] >= cand[j][None, :]
+        inner &= np.tri(len(alive), k=-1, dtype=bool).T  # only earlier keys j < i (distinct keys: j dominates i)
         alive = alive[~np.any(inner, axis=0)]
         keep[start + alive] = True
-        front = np.concatenate([front, pts[alive]])
+        front = np.concatenate([front, pts[:, alive]], axis=1)
     return keep[::-1][inverse]
 
 

@@ -13,12 +13,16 @@
     is ever replaced.
 
 ``optics search [design.toml]``
-    Searches stock focal lengths for the scan lens, tube lens and relays of
-    the design and prints the ranked table and the Pareto front, with a
-    progress line on standard error.  Arguments are checked before any work
-    (finite, in range, known roles), and a search of more than
-    ``MAX_SEARCH_COMBINATIONS`` lens sets is refused with a hint to
-    narrow it (``--roles``, ``--focal-lengths``).
+    Searches the catalog's lenses by part number (every stock achromat, and
+    the scan and tube lenses for their roles) for the lens roles of the
+    design, exactly and pruned (:func:`optics.microscope.search.search_lens_sets`),
+    and prints the ranked table and the Pareto front with part numbers,
+    diameters and focal lengths; ``--json`` prints the result as JSON
+    (``optics/schemas/search.schema.json``), ``--plot`` writes a figure of
+    the front.  Limits come from the command line, else the design's
+    ``[search]`` table, else the defaults.  A progress line shows on a
+    terminal only (otherwise one line at the end); Ctrl-C prints the best
+    found so far and exits 130.
 
 ``optics parts [FILTER] [--kind KIND] [-v | -vv] [--json]``
     Lists the catalog's parts whose name or alias contains FILTER (case and
@@ -355,38 +359,178 @@ def _progress(stream):
     return show
 
 
+#: Version of the ``optics search --json`` output (optics/schemas/search.schema.json).
+SEARCH_SCHEMA_VERSION = 1
+
+
+def _search_setting(args, settings, key, unit=None, default=None):
+    """A search limit: the command line's, else the design's ``[search]`` table's, else *default* (a number)."""
+    from optics.units import to_magnitude
+
+    value = getattr(args, key, None)
+    if value is None:
+        value = settings.get(key)
+        if value is not None and unit is not None:
+            value = float(to_magnitude(value, unit, name=f"[search] {key}"))
+    return default if value is None else value
+
+
+def search_json_schema() -> dict:
+    """The JSON schema of ``optics search --json``, shipped with the package (optics/schemas/search.schema.json)."""
+    import json
+    from importlib import resources
+
+    return json.loads(resources.files("optics").joinpath("schemas/search.schema.json").read_text(encoding="utf-8"))
+
+
+def _search_json(design, result, candidates) -> dict:
+    """The ``--json`` document of a search (schema: optics/schemas/search.schema.json)."""
+
+    def number(value, unit):
+        value = float(value)
+        return {"value": value if math.isfinite(value) else None, "unit": unit}
+
+    def row_dict(row):
+        lenses = {}
+        for r in result.roles:
+            part = str(row[r]) if r in row.dtype.names and row[r] else None
+            ap, dia = float(row[f"aperture_{r}"]), float(row[f"diameter_{r}"])
+            lenses[r] = {
+                "part": part,
+                "f": number(row[f"f_{r}"], "mm"),
+                "clear_aperture": number(ap, "mm") if math.isfinite(ap) else None,
+                "diameter": number(dia, "mm") if math.isfinite(dia) else None,
+            }
+        out = {"lenses": lenses,
+               "metrics": {c: number(row[c], result.units.get(c, "")) for c in result.units}}
+        out["n_alternatives"] = int(row["n_alternatives"])
+        return out
+
+    lim = result.limits
+    limits = {
+        "min_fov": {p: number(v, "mm") for p, v in lim.min_fov.items()},
+        "min_fill": None if lim.min_fill is None else number(lim.min_fill, ""),
+        "max_fill": None if lim.max_fill is None else number(lim.max_fill, ""),
+        "max_length": None if lim.max_length is None else number(lim.max_length, "mm"),
+        "min_z_range": None if lim.min_z_range is None else number(lim.min_z_range, "um"),
+        "aperture_fill": None if lim.aperture_fill is None else number(lim.aperture_fill, ""),
+        "etl_fill": None if lim.etl_fill is None else number(lim.etl_fill, ""),
+        "max_field_angle": None if lim.max_field_angle is None else number(lim.max_field_angle, "deg"),
+        "min_f_number": None if lim.min_f_number is None else number(lim.min_f_number, ""),
+    }
+    return {
+        "schema_version": SEARCH_SCHEMA_VERSION,
+        "design": design.name,
+        "method": result.method,
+        "interrupted": result.interrupted,
+        "n_evaluated": result.n_evaluated,
+        "n_checked": result.n_checked,
+        "n_pruned": result.n_pruned,
+        "n_feasible": result.n_feasible,
+        "roles": list(result.roles),
+        "candidates": {r: len(c) for r, c in candidates.items()},
+        "limits": limits,
+        "rank_by": [{"metric": c, "sense": result.senses.get(c) or "max"} for c in result.rank_by],
+        "pareto_metrics": [{"metric": c, "sense": result.senses.get(c) or "max"} for c in result.pareto_metrics],
+        "table": [row_dict(row) for row in result.table],
+        "pareto": [row_dict(row) for row in result.pareto],
+    }
+
+
 def _cmd_search(args) -> int:
-    from optics.microscope.search import search_lens_sets
+    import time
+
+    from optics.catalog.candidates import path_candidates
+    from optics.microscope.search import DEFAULT_FILL_WINDOW, search_lens_sets
+    from optics.units import ureg
 
     design = _load(args.design, args.parts)
     path = design.scan_path(check=False)
     catalog = design.catalog()
+    settings = design.search_settings
+    roles = _check_roles(args.roles or (list(settings["roles"]) if "roles" in settings else None), path.lens_roles)
+    families = args.family or list(settings.get("families", ()))
+    coatings = args.coating or list(settings.get("coatings", ()))
+    diameters = args.diameter or [float(d.to("mm").magnitude) for d in settings.get("diameters", ())]
+    if args.focal_lengths and len(args.focal_lengths) > MAX_FOCAL_LENGTHS:
+        raise UsageError(f"--focal-lengths: {len(args.focal_lengths)} values, more than the {MAX_FOCAL_LENGTHS} accepted")
     if args.focal_lengths:
-        achromats = sorted(set(args.focal_lengths))
-        what = "focal lengths"
-    elif args.by_part:
-        achromats = [p for p in catalog.lenses if p.kind == "achromat"]
-        what = "catalog achromats (by part number, clear apertures checked)"
+        candidates = path_candidates(catalog, path, ())
+        candidates.update({role: sorted(set(args.focal_lengths)) for role in roles})
     else:
-        achromats = sorted({float(p.f.to("mm").magnitude) for p in catalog.lenses if p.kind == "achromat"})
-        what = "focal lengths"
-    roles = _check_roles(args.roles, path.lens_roles)
-    _check_search_size(len(achromats), roles)
-    candidates = {role: achromats for role in roles}
+        candidates = path_candidates(catalog, path, roles, families=families, diameters=diameters,
+                                     coatings=coatings)
+        for role in roles:
+            if not candidates[role]:
+                raise UsageError(f"search: no catalog lens passes the filters for {role!r} "
+                                 "(--family, --diameter, --coating)")
+    min_fill = _search_setting(args, settings, "min_fill", default=DEFAULT_FILL_WINDOW[0])
+    max_fill = _search_setting(args, settings, "max_fill", default=DEFAULT_FILL_WINDOW[1])
+    if min_fill > max_fill:
+        raise UsageError(f"search: the fill window is empty (min fill {min_fill:g} > max fill {max_fill:g})")
+    z_default = None
+    min_z = _search_setting(args, settings, "min_z_range", "um", z_default)
+    if min_z is not None and not (path.etl is not None and path.etl.has_range):
+        raise UsageError("search: --min-z-range needs a design with an ETL and its power range")
+    max_angle = _search_setting(args, settings, "max_field_angle", "deg")
+    show = None
+    if not args.quiet and not args.json and sys.stderr.isatty():
+        show = _progress(sys.stderr)
+    start = time.perf_counter()
     result = search_lens_sets(
         path,
         candidates,
-        min_fov=args.min_fov,
-        min_fill=args.min_fill,
-        max_length=args.max_length,
-        progress=None if args.quiet else _progress(sys.stderr),
+        min_fov=_search_setting(args, settings, "min_fov", "mm"),
+        min_fill=min_fill,
+        max_fill=max_fill,
+        max_length=_search_setting(args, settings, "max_length", "mm"),
+        min_z_range=None if min_z is None else min_z * ureg.um,
+        aperture_fill=_search_setting(args, settings, "aperture_fill", default=1.0),
+        etl_fill=_search_setting(args, settings, "etl_fill", default=path.fill_limit),
+        max_field_angle=None if max_angle is None else max_angle * ureg.deg,
+        min_f_number=_search_setting(args, settings, "min_f_number"),
+        limit=max(args.top, 1),
+        progress=show,
     )
-    print(escape_output(f"Lens-set search for {design.name}: {result.n_evaluated} combinations of "
-                        f"{len(achromats)} {what} for {', '.join(roles)}; {result.n_feasible} feasible."))
-    print(escape_output(result.to_text(args.top)))
-    print()
-    print(escape_output(result.to_text(args.top, which="pareto")))
-    return 0
+    seconds = time.perf_counter() - start
+    if _PROGRESS_OPEN:
+        sys.stderr.write("\n")
+        _PROGRESS_OPEN.clear()
+    if not args.quiet and not args.json and show is None:  # not a terminal: one quiet line
+        print(f"optics search: {result.n_evaluated} lens sets in {seconds:.2f} s", file=sys.stderr)
+    if args.plot:
+        from optics.plotting.search import plot_pareto
+
+        ax = plot_pareto(result, min_fill=min_fill)
+        ax.figure.savefig(args.plot)
+    if args.json:
+        print(_to_json(_search_json(design, result, {r: candidates[r] for r in roles})))
+    else:
+        what = "focal lengths" if args.focal_lengths else "catalog lenses (by part number)"
+        counts = ", ".join(f"{r} {len(candidates[r])}" for r in roles)
+        print(escape_output(
+            f"Lens-set search for {design.name}: {what} for {counts}; {result.n_evaluated:,} lens sets, "
+            f"{result.n_pruned:,} excluded by the pruning without being formed, {result.n_feasible:,} feasible "
+            f"({result.method} search, {seconds:.2f} s)."))
+        limits = [f"fill {min_fill:g} to {max_fill:g}",
+                  f"footprint at most {result.limits.aperture_fill:g} of every known clear aperture",
+                  f"beam at most {result.limits.etl_fill:g} of the ETL's"]
+        print(escape_output("Limits: " + "; ".join(limits) + (f"; {', '.join(f'{k} {v:g}' for k, v in _extra_limits(result))}"
+                                                              if _extra_limits(result) else "") + "."))
+        print(escape_output(result.to_text(args.top)))
+        print()
+        print(escape_output(result.to_text(args.top, which="pareto")))
+    return 130 if result.interrupted else 0
+
+
+def _extra_limits(result):
+    lim = result.limits
+    out = [(f"min FOV {p} (mm)", v) for p, v in lim.min_fov.items()]
+    for key, unit in (("max_length", "mm"), ("min_z_range", "um"), ("max_field_angle", "deg"), ("min_f_number", "")):
+        value = getattr(lim, key)
+        if value is not None:
+            out.append((f"{key}{f' ({unit})' if unit else ''}", value))
+    return out
 
 
 def _tolerances(design, args):
@@ -567,11 +711,6 @@ def _parts_table(entries, kinds) -> str:
 
 
 # ------------------------------------------------------------------ command-line arguments
-#: Largest number of lens sets ``optics search`` evaluates (candidates ** roles).
-#: Measured: 18 focal lengths for 4 roles (105 thousand sets) take 6.2 s and
-#: 117 MB, so the bound keeps a search under about half a minute and 0.3 GB
-#: (the default design's 6 roles make 34 million sets: 5.5 minutes, 4.3 GB).
-MAX_SEARCH_COMBINATIONS = 500_000
 #: Most focal lengths after ``--focal-lengths``.
 MAX_FOCAL_LENGTHS = 200
 #: Largest length accepted on the command line (mm): 100 m.
@@ -649,6 +788,30 @@ def _count(text):
     return value
 
 
+def _um(text):
+    """A positive length in µm, at most 1 m."""
+    value = _finite(text, "a number in um")
+    if not 0 < value <= 1e6:
+        raise argparse.ArgumentTypeError(f"expected a length in um above 0 and at most 1e6, got {escape_text(text)!r}")
+    return value
+
+
+def _aperture_fraction(text):
+    """A fraction of a clear aperture: above 0, at most 1."""
+    value = _finite(text, "a fraction of the clear aperture")
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction above 0 and at most 1, got {escape_text(text)!r}")
+    return value
+
+
+def _angle_deg(text):
+    """A field half angle in degrees: above 0, below 90."""
+    value = _finite(text, "an angle in degrees")
+    if not 0 < value < 90:
+        raise argparse.ArgumentTypeError(f"expected an angle above 0 and below 90 deg, got {escape_text(text)!r}")
+    return value
+
+
 def _check_roles(asked, known) -> list:
     """The lens roles to vary, in path order; an unknown role is an error (not silently dropped)."""
     if asked is None:
@@ -660,19 +823,6 @@ def _check_roles(asked, known) -> list:
             f"this design's lens roles are {', '.join(known)}"
         )
     return [r for r in known if r in asked]
-
-
-def _check_search_size(n_candidates: int, roles) -> None:
-    """Refuse a search of more than :data:`MAX_SEARCH_COMBINATIONS` lens sets before it starts."""
-    if n_candidates > MAX_FOCAL_LENGTHS:
-        raise UsageError(f"--focal-lengths: {n_candidates} values, more than the {MAX_FOCAL_LENGTHS} accepted")
-    total = n_candidates ** len(roles)
-    if total > MAX_SEARCH_COMBINATIONS:
-        raise UsageError(
-            f"search: {n_candidates} focal lengths for {len(roles)} roles make {total:,} lens sets, "
-            f"more than the {MAX_SEARCH_COMBINATIONS:,} searched at once; "
-            "choose fewer with --roles or --focal-lengths"
-        )
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -784,17 +934,55 @@ def main(argv=None) -> int:
                         help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")
     report.set_defaults(func=_cmd_report)
 
-    search = sub.add_parser("search", help="search stock lens sets for a design's scan path")
+    from optics.microscope.path import DEFAULT_FILL_LIMIT
+    from optics.microscope.search import DEFAULT_FILL_WINDOW as fill_window
+
+    search = sub.add_parser(
+        "search", help="search catalog lens sets (by part number) for a design's scan path",
+        description="Search the catalog's lenses for the lens roles of a design: every stock achromat "
+                    "(filtered by --family, --diameter, --coating) for each role, plus the catalog's scan lenses "
+                    "for scan_lens and tube lenses for tube_lens.  Limits come from the command line, else from the "
+                    "design's [search] table, else the defaults shown.  Roles of a path: etl_relay_1, etl_relay_2 "
+                    "(the relay imaging the ETL onto the first scanner), relay1_1, relay1_2, ... (relay K between "
+                    "scanner K and K+1), scan_lens, tube_lens.  Rows are ranked by effective NA, FOV per scanner, "
+                    "z-range, aberration proxy, then path length; the Pareto front collapses ties "
+                    "(n_alternatives).  Progress shows on a terminal only; Ctrl-C prints the best found so far "
+                    "(exit status 130).")
     search.add_argument("design", nargs="?", help="design file (TOML); default: the embedded design")
-    search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per axis (mm)")
-    search.add_argument("--min-fill", type=_fill_ratio, default=None, help="minimum back-aperture fill ratio")
-    search.add_argument("--max-length", type=_mm, default=None, help="maximum path length (mm)")
-    search.add_argument("--roles", nargs="+", default=None, help="lens roles to vary (default: all)")
-    search.add_argument("--focal-lengths", nargs="+", type=_focal_length, default=None,
-                        help="candidate focal lengths in mm (default: the catalog's achromats)")
+    search.add_argument("--roles", nargs="+", default=None, metavar="ROLE",
+                        help="lens roles to vary (default: [search] roles, else all): etl_relay_1, etl_relay_2, "
+                             "relay1_1, relay1_2, ..., scan_lens, tube_lens")
+    search.add_argument("--family", nargs="+", default=None, metavar="FAMILY",
+                        help="achromat families only, e.g. AC254 AC508 (default: all)")
+    search.add_argument("--diameter", nargs="+", type=_mm, default=None, metavar="MM",
+                        help="achromat diameters only, in mm, e.g. 25.4 50.8 (default: all)")
+    search.add_argument("--coating", nargs="+", default=None, metavar="LETTER",
+                        help="achromat coating letters only (the part number's last field, e.g. B)")
+    search.add_argument("--focal-lengths", nargs="+", type=_focal_length, default=None, metavar="MM",
+                        help="plain focal lengths in mm instead of catalog parts (apertures not checked)")
     search.add_argument("--by-part", action="store_true",
-                        help="candidates are the catalog's achromats by part number, with their clear apertures")
-    search.add_argument("--top", type=_count, default=10, help="rows to print")
+                        help="candidates by part number (the default; kept for old scripts)")
+    search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per scanner axis (mm)")
+    search.add_argument("--min-fill", type=_fill_ratio, default=None,
+                        help=f"lowest back-aperture fill, beam / back aperture (default {fill_window[0]:g})")
+    search.add_argument("--max-fill", type=_fill_ratio, default=None,
+                        help=f"highest back-aperture fill (default {fill_window[1]:g})")
+    search.add_argument("--max-length", type=_mm, default=None, help="maximum path length, input to objective (mm)")
+    search.add_argument("--min-z-range", type=_um, default=None, help="minimum ETL focus range (um)")
+    search.add_argument("--aperture-fill", type=_aperture_fraction, default=None,
+                        help="largest beam footprint over the full scan as a fraction of every known clear "
+                             "aperture of the mirrors and lenses (default 1: no clipping)")
+    search.add_argument("--etl-fill", type=_aperture_fraction, default=None,
+                        help=f"largest beam as a fraction of the ETL's clear aperture (default: the design's "
+                             f"fill_limit, {DEFAULT_FILL_LIMIT:g} unless set)")
+    search.add_argument("--max-field-angle", type=_angle_deg, default=None,
+                        help="largest chief-ray half angle at a lens of the aberration proxy (deg)")
+    search.add_argument("--min-f-number", type=_fill_ratio, default=None,
+                        help="smallest working f-number f/D of a lens of the aberration proxy")
+    search.add_argument("--top", type=_count, default=10, help="rows to print (default 10)")
+    search.add_argument("--json", action="store_true",
+                        help="print the result as JSON (optics/schemas/search.schema.json)")
+    search.add_argument("--plot", default=None, metavar="FILE", help="write a figure of the Pareto front (PNG, SVG)")
     search.add_argument("--quiet", action="store_true", help="no progress line")
     search.add_argument("--parts", action="append", default=[], metavar="FILE",
                         help="a part file (TOML) whose parts add to or override the catalog's (repeatable)")

@@ -46,6 +46,13 @@ File layout (all tables optional except the ones marked required)::
     first = { f = "100 mm" }
     second = { f = "50 mm" }
 
+    [search]                       # optional: candidates and limits of ``optics search``
+    roles = ["relay1_1", "relay1_2"]
+    families = ["AC508"]           # also diameters = ["50.8 mm"], coatings = ["B"]
+    min_fill = 0.9                 # fill window; also max_fill, min_fov, max_length,
+    max_fill = 1.1                 # min_z_range, aperture_fill, etl_fill,
+    max_field_angle = "15 deg"     # max_field_angle, min_f_number
+
 >>> from optics.design import Design
 >>> design = Design.default()
 >>> design.name
@@ -118,6 +125,22 @@ _TABLES = {
 }
 _ARRAYS = {"scanners": "scanner", "relays": "relay"}
 _RELAY_TABLES = ("etl_relay",)
+#: Keys of the ``[search]`` table (``optics search``): value kind, or ("list", kind) for a list.
+_SEARCH_KEYS = {
+    "roles": ("list", _TEXT),
+    "families": ("list", _TEXT),
+    "diameters": ("list", "mm"),
+    "coatings": ("list", _TEXT),
+    "min_fov": "mm",
+    "min_fill": _NUMBER,
+    "max_fill": _NUMBER,
+    "max_length": "mm",
+    "min_z_range": "um",
+    "aperture_fill": _NUMBER,
+    "etl_fill": _NUMBER,
+    "max_field_angle": "deg",
+    "min_f_number": _NUMBER,
+}
 _LIST_KEYS = ("spacings",)
 #: Most pixels per line or lines per frame a design may ask for (figures and dwell-time tables stay small).
 _MAX_PIXELS = 65_536
@@ -280,6 +303,12 @@ class Design:
         The objective's group-delay dispersion (fs²), from its maker.
     spacings : tuple of three Quantities or None
         Last scanner -> scan lens, scan lens -> tube lens, tube lens -> back aperture; None for 4f.
+    search : tuple of (key, value)
+        The ``[search]`` table: candidates and limits of ``optics search``
+        (``roles``, ``families``, ``diameters``, ``coatings``, ``min_fov``,
+        ``min_fill``, ``max_fill``, ``max_length``, ``min_z_range``,
+        ``aperture_fill``, ``etl_fill``, ``max_field_angle``, ``min_f_number``); see
+        :attr:`search_settings`.
     origin : str
         Where the design was read from (for messages).
 
@@ -310,8 +339,14 @@ class Design:
     focal_length_tolerance: float | None = None
     placement_tolerance: object = None
     tolerance_distribution: str | None = None
+    search: tuple = ()
     origin: str = field(default="<design>", compare=False)
     extra_parts_files: tuple = field(default=(), compare=False)
+
+    @property
+    def search_settings(self) -> dict:
+        """The ``[search]`` table as a dict (key -> number, Quantity or tuple)."""
+        return dict(self.search)
 
     # -- reading -------------------------------------------------------------------
     @classmethod
@@ -574,7 +609,7 @@ class _Reader:
         if not isinstance(self.text, str):
             raise DesignFileError(f"{self.label}: a design is TOML text, got {type(self.text).__name__}")
         data = read_toml(self.text, self.label)
-        known = set(_TOP_KEYS) | set(_LIST_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES)
+        known = set(_TOP_KEYS) | set(_LIST_KEYS) | set(_TABLES) | set(_ARRAYS) | set(_RELAY_TABLES) | {"search"}
         for key in data:
             if key not in known:
                 raise self.fail(None, key, "unknown key" + _hint(key, known))
@@ -639,8 +674,46 @@ class _Reader:
             placement_tolerance=top.get("placement_tolerance"),
             tolerance_distribution=top.get("tolerance_distribution"),
             objective_gdd=top.get("objective_gdd"),
+            search=self.search(data["search"]) if "search" in data else (),
             origin=self.label,
         )
+
+    def search(self, raw):
+        """The ``[search]`` table: known keys only, each value of its kind, limits in range."""
+        if not isinstance(raw, dict):
+            raise self.fail(None, "search", "must be a table, written [search]")
+        out = []
+        for key, value in raw.items():
+            if key not in _SEARCH_KEYS:
+                raise self.fail("search", key, "unknown key" + _hint(key, _SEARCH_KEYS))
+            kind = _SEARCH_KEYS[key]
+            if isinstance(kind, tuple):
+                if not isinstance(value, list) or not value:
+                    raise self.fail("search", key, f"must be a non-empty list, got {value!r}")
+                parsed = tuple(self.value("search", key, v, kind[1]) for v in value)
+                if kind[1] != _TEXT:  # one unit per key: a design written back reads back equal
+                    parsed = tuple(v.to(kind[1]) for v in parsed)
+                if kind[1] == _TEXT and any(not v.strip() for v in parsed):
+                    raise self.fail("search", key, f"must not hold empty text, got {value!r}")
+            else:
+                parsed = self.value("search", key, value, kind)
+                if is_quantity(parsed):
+                    parsed = parsed.to(kind)
+            number = parsed.magnitude if is_quantity(parsed) else parsed
+            if not isinstance(parsed, tuple) and not number > 0:
+                raise self.fail("search", key, f"must be positive, got {value!r}")
+            if isinstance(parsed, tuple) and kind[1] == "mm" and not all(v.magnitude > 0 for v in parsed):
+                raise self.fail("search", key, f"must be positive lengths, got {value!r}")
+            if key in ("aperture_fill", "etl_fill") and not number <= 1:
+                raise self.fail("search", key, f"must be a fraction of the clear aperture in (0, 1], got {value!r}")
+            if key == "max_field_angle" and not parsed.to("deg").magnitude < 90:
+                raise self.fail("search", key, f"must be below 90 deg, got {value!r}")
+            out.append((key, parsed))
+        settings = dict(out)
+        if "min_fill" in settings and "max_fill" in settings and settings["min_fill"] > settings["max_fill"]:
+            raise self.fail("search", "max_fill", f"must be at least min_fill ({settings['min_fill']:g}), "
+                                                  f"got {settings['max_fill']:g}")
+        return tuple(out)
 
     def array(self, data, key, make):
         items = data[key]
@@ -820,4 +893,12 @@ def _write(design: Design) -> str:
             out += ["", f"[{key}]", *_component_lines(component)]
     if design.etl_relay is not None:
         out += ["", "[etl_relay]", *_relay_lines(design.etl_relay)]
+    if design.search:
+        out += ["", "[search]"]
+        for key, value in design.search:
+            kind = _SEARCH_KEYS[key]
+            if isinstance(kind, tuple):
+                out.append(f"{key} = [" + ", ".join(_format(v, kind[1]) for v in value) + "]")
+            else:
+                out.append(f"{key} = {_format(value, kind)}")
     return "\n".join(out) + "\n"

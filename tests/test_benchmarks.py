@@ -99,26 +99,44 @@ def test_numpy_chain_hand_case():
 
 
 def test_search_matches_brute_force_numpy():
-    rows, (mem_ours, mem_base, mem_ok, feasible, total) = bench.bench_search(per_role=3, repeat=1, limit=20)
-    assert rows[0].correct, rows[0].note
-    assert total == 3**6 and 0 < feasible <= total
-    assert mem_ours > 0 and mem_ok
+    rows, found = bench.bench_search(per_role=3, repeat=1, limit=20)
+    assert len(rows) == 2 and all(r.correct for r in rows), [r.note for r in rows]
+    for what, mem_ours, mem_base, feasible, checked in found:
+        assert 0 < feasible <= checked <= 3**6 and mem_ours > 0
 
 
 def test_search_check_rejects_a_wrong_result():
     from dataclasses import replace
 
-    from optics.microscope.search import search_lens_sets
+    for limits in (bench.SEARCH_LIMITS, bench.CLIPPING_ONLY):
+        path, cands = bench.search_problem(3)
+        result = bench.run_search(path, cands, 20, limits)
+        ref = bench.numpy_search_for(path, cands, 20, limits)
+        assert bench.check_search(result, ref, path, limits) == []
+        wrong = result.table.copy()
+        wrong["z_range"] *= 1.01
+        assert bench.check_search(replace(result, table=wrong), ref, path, limits)
+        assert bench.check_search(replace(result, n_feasible=result.n_feasible + 1), ref, path, limits)
+        assert bench.check_search(replace(result, table=result.table[::-1].copy()), ref, path, limits)
+        counts = result.pareto.copy()
+        counts["n_alternatives"][0] += 1
+        assert bench.check_search(replace(result, pareto=counts), ref, path, limits)
+        assert bench.check_search(replace(result, pareto=result.pareto[1:]), ref, path, limits)
 
-    path, cands = bench.search_problem(3)
-    result = search_lens_sets(path, cands, limit=20, **bench.SEARCH_LIMITS)
-    ref = bench.numpy_search_for(path, cands, 20)
-    assert bench.check_search(result, ref, path) == []
+
+def test_catalog_and_default_design_search_rows_check_their_answers():
+    row, mem, result = bench.bench_search_catalog(step=3)
+    assert row.correct, row.note
+    assert result.n_pruned > 0 and result.n_evaluated == 9**6 and mem > 0
+    # the row check refuses a row outside the fill window
+    from dataclasses import replace
+
     wrong = result.table.copy()
-    wrong["z_range"] *= 1.01
-    assert bench.check_search(replace(result, table=wrong), ref, path)
-    assert bench.check_search(replace(result, n_feasible=result.n_feasible + 1), ref, path)
-    assert bench.check_search(replace(result, table=result.table[::-1].copy()), ref, path)
+    wrong["fill"] *= 2
+    assert bench._search_rows_check(replace(result, table=wrong), 0.8, 1.2)
+    row, mem, total, pruned, feasible = bench.bench_search_default(repeat=1)
+    assert row.correct, row.note
+    assert total > pruned > 0 and feasible > 0
 
 
 def test_pareto_baseline_hand_case():

@@ -54,6 +54,68 @@ def test_search_shows_progress(capsys):
     assert "feasible" in captured.out
 
 
+def test_search_default_design_prints_part_numbers(capsys):
+    # every stock achromat for every role of the default design: seconds, not minutes (issue 13)
+    import time
+
+    start = time.perf_counter()
+    assert main(["search", "--top", "3", "--quiet"]) == 0
+    assert time.perf_counter() - start < 30
+    out = capsys.readouterr().out
+    assert "Thorlabs AC" in out and "Ø50.8 mm" in out and "excluded by the pruning" in out
+    assert "Pareto front over" in out and "n_alternatives" in out
+
+
+def test_search_json_validates_against_the_shipped_schema(capsys):
+    import jsonschema
+
+    from optics.cli import search_json_schema
+
+    assert main(["search", "--json", "--top", "4", "--roles", "relay1_1", "relay1_2", "--diameter", "50.8"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, search_json_schema())
+    assert data["schema_version"] == 1 and data["candidates"] == {"relay1_1": 11, "relay1_2": 11}
+    assert data["n_evaluated"] == 11 * 11 == data["n_checked"] + data["n_pruned"]
+    first = data["table"][0]["lenses"]["relay1_1"]
+    assert first["part"].startswith("Thorlabs AC508") and first["diameter"] == {"value": 50.8, "unit": "mm"}
+    assert first["clear_aperture"]["value"] == pytest.approx(0.9 * 50.8)  # the catalog's 90 % of the diameter
+    assert data["table"][0]["metrics"]["fov_resonant"]["unit"] == "mm"
+    assert data["limits"]["etl_fill"] == {"value": 0.85, "unit": ""}
+    # a number given as text or a missing key fails the schema
+    broken = json.loads(json.dumps(data))
+    broken["table"][0]["metrics"]["length"]["value"] = "1 m"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, search_json_schema())
+    del broken["n_pruned"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, search_json_schema())
+
+
+def test_search_plot_writes_the_front(capsys, tmp_path):
+    figure = tmp_path / "front.png"
+    assert main(["search", "--roles", "relay1_1", "relay1_2", "--quiet", "--plot", str(figure)]) == 0
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Pareto front" in capsys.readouterr().out
+
+
+def test_search_reads_the_design_search_table(capsys, tmp_path):
+    from optics.design import Design
+
+    text = Design.default().to_toml() + (
+        '\n[search]\nroles = ["relay1_1", "relay1_2"]\nfamilies = ["AC508"]\nmin_fill = 0.9\n'
+        'max_fill = 1.1\nmax_length = "1200 mm"\n')
+    design = tmp_path / "d.toml"
+    design.write_text(text, encoding="utf-8")
+    assert main(["search", str(design), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["candidates"] == {"relay1_1": 11, "relay1_2": 11}
+    assert data["limits"]["min_fill"]["value"] == 0.9 and data["limits"]["max_length"]["value"] == 1200
+    assert all(0.9 - 1e-12 <= row["metrics"]["fill"]["value"] <= 1.1 + 1e-12 for row in data["table"])
+    # the command line wins over the design file
+    assert main(["search", str(design), "--json", "--max-fill", "1.0"]) == 0
+    assert json.loads(capsys.readouterr().out)["limits"]["max_fill"]["value"] == 1.0
+
+
 def test_parts_listing(capsys):
     assert main(["parts", "objective"]) == 0
     assert "Nikon CFI75 LWD 16X W" in capsys.readouterr().out

@@ -226,3 +226,35 @@ def test_negative_spacings_are_refused_in_python():
         ScanPath([scanner], 50, 200, objective, beam_diameter=5, spacings=(50, -250, 200))
     with pytest.raises(InvalidParameterError, match="Relay spacing d1 is -75 mm"):
         Relay(50, 50, spacings=(-75, 150, 75))
+
+
+def test_search_table_round_trips_and_refuses_bad_keys_with_their_line():
+    from optics.design import Design
+    from optics.errors import DesignFileError
+
+    base = Design.default().to_toml()
+    text = base + '\n[search]\nroles = ["relay1_1"]\ndiameters = ["25.4 mm", "2 in"]\nmin_fill = 0.9\n' \
+                  'min_z_range = "0.1 mm"\nmax_field_angle = "0.2 rad"\n'
+    design = Design.from_toml(text)
+    settings = design.search_settings
+    assert settings["roles"] == ("relay1_1",) and settings["min_fill"] == 0.9
+    assert settings["diameters"][1].to("mm").magnitude == pytest.approx(50.8)
+    assert settings["min_z_range"].to("um").magnitude == pytest.approx(100)
+    assert Design.from_toml(design.to_toml()) == design
+    line = len(base.splitlines()) + 3  # the blank line, [search], then the key
+    for bad, words in [
+        ('min_fil = 0.9', ["min_fil", "unknown key", "min_fill"]),
+        ('min_fill = "0.9"', ["min_fill", "finite number"]),
+        ('max_length = "-5 mm"', ["max_length", "positive"]),
+        ('aperture_fill = 1.5', ["aperture_fill", "(0, 1]"]),
+        ('roles = []', ["roles", "non-empty list"]),
+        ('min_fov = "2 s"', ["min_fov", "length"]),
+    ]:
+        with pytest.raises(DesignFileError) as err:
+            Design.from_toml(base + "\n[search]\n" + bad + "\n")
+        message = str(err.value)
+        assert f"line {line}" in message and "[search]" in message, message
+        for word in words:
+            assert word in message, message
+    with pytest.raises(DesignFileError, match="max_fill.*at least min_fill"):
+        Design.from_toml(base + "\n[search]\nmin_fill = 1.1\nmax_fill = 1.0\n")

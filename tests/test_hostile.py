@@ -514,7 +514,8 @@ def one_line_error(code, err, *words):
         (["search", "--focal-lengths", "5" * 100], ["--focal-lengths"]),
         (["search", "--roles", "scan_lens", "bogus"], ["--roles", "bogus", "scan_lens"]),
         (["search", "--roles", "scan\x1b[2Jlens"], ["--roles", "\\x1b"]),
-        (["search"], ["lens sets", "--roles"]),  # 18**6 sets: refused before it starts
+        (["search", "--family", "AC999"], ["AC999", "families"]),  # a filter naming no catalog family
+        (["search", "--min-fill", "2", "--max-fill", "1.5"], ["fill window"]),
         (["report", "--bogus"], ["--bogus"]),
         (["parts", "bogus"], ["bogus"]),
         (["nothing"], ["nothing"]),

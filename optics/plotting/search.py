@@ -38,6 +38,9 @@ _LABELS = {
     "z_range": "ETL z range (µm)",
     "length": "path length, input to objective (mm)",
     "beam_ba": "beam diameter at back aperture (mm)",
+    "aberration": "aberration proxy, worst lens (µm)",
+    "field_angle": "largest field half angle at a lens (deg)",
+    "f_number": "smallest working f-number",
 }
 
 
@@ -66,6 +69,7 @@ def metric_label(result: SearchResult, name: str) -> str:
     if name.startswith("fov_"):
         return f"FOV along {name[4:]} (µm)"
     units = {m.name: m.unit for m in getattr(result, "metrics", ())}
+    units.update(getattr(result, "units", {}) or {})
     return f"{name} ({units[name]})" if units.get(name) else name
 
 
@@ -77,7 +81,9 @@ def _values(rows, name):
 
 def _column(result, name, label):
     if name not in result.table.dtype.names:
-        metrics = [c for c in result.table.dtype.names if not c.startswith(("f_", "aperture_"))]
+        metrics = [c for c in result.table.dtype.names
+                   if not c.startswith(("f_", "aperture_", "diameter_")) and c not in result.roles
+                   and c != "n_alternatives"]
         raise OpticsValueError(f"{label}: no metric {name!r}; metrics are {', '.join(metrics)}")
     return name
 
@@ -113,7 +119,7 @@ def _draw(result, xname, yname, ax, *, annotate=True):
     x_all, y_all = _values(result.table, xname), _values(result.table, yname)
     x_p, y_p = _values(result.pareto, xname), _values(result.pareto, yname)
     ax.plot(x_all, y_all, "o", color="0.6", alpha=0.35, ms=4, ls="none", gid="feasible",
-            label=f"feasible sets (best {len(result.table)} of {result.n_feasible})")
+            label=f"ranked groups of feasible sets (best {len(result.table)}; {result.n_feasible} sets feasible)")
     ax.plot(x_p, y_p, "o", color="tab:blue", ms=6, ls="none", gid="pareto",
             label=f"Pareto front over {', '.join(result.pareto_metrics)}")
     if annotate and 0 < len(result.pareto) <= 12:
@@ -203,7 +209,7 @@ def plot_pareto(result, x=None, y=None, *, min_fov=None, min_fill=None, max_leng
     ax = new_axes(ax)
     x_p, y_p = _draw(result, x, y, ax)
     if len(x_p):
-        senses = ["min" if c == "length" else "max" for c in (x, y)]
+        senses = [result.senses.get(c) or ("min" if c == "length" else "max") for c in (x, y)]
         keep = pareto_mask(np.column_stack([x_p, y_p]), senses)
         order = np.argsort(x_p[keep])
         ax.step(x_p[keep][order], y_p[keep][order], where="pre" if senses[0] == "max" else "post",

@@ -194,3 +194,24 @@ def test_remote_focus_view_shows_the_hand_slope(default):
     # dz/dP = -n (f_o/M)^2 = -1.333 (12.5/2)^2 um/dpt (dpt x mm^2 = um)
     assert f"{-1.333 * (12.5 / 2) ** 2:.4g} µm/dpt" in text
     assert "-10 to 10 dpt" in text
+
+
+def test_search_result_display_names_parts_and_counts_ties():
+    from optics.microscope.parts import Lens, Objective, Scanner
+    from optics.microscope.path import ScanPath
+    from optics.microscope.search import search_lens_sets
+
+    path = ScanPath([Scanner("res", aperture=5, optical_angle=26 * ureg.deg)], 50, 200,
+                    Objective("16x", magnification=16, na=0.8, maker="Nikon"), beam_diameter=5)
+    scan = [Lens("Thorlabs AC508-050-B", 50, 45.72), Lens("Thorlabs AC508-040-B", 40, 45.72)]
+    tube = [Lens("Thorlabs AC508-200-B", 200, 45.72), Lens("Thorlabs TTL200MP", 200)]
+    result = search_lens_sets(path, {"scan_lens": scan, "tube_lens": tube}, min_fov=1.0, min_fill=0.9)
+    html = result._repr_html_()
+    assert "Thorlabs AC508-050-B" in well_formed_text(html)
+    markdown = result._repr_markdown_()
+    # 5 mm x 200/50 = 20 mm at the back aperture (fill 1); the two 200 mm tube lenses tie on every key
+    assert "Thorlabs AC508-050-B (50 mm)" in markdown and "beam\\_ba (mm)" in markdown
+    row = next(line for line in markdown.splitlines() if line.startswith("| Thorlabs AC508-050-B"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3] == "20" and cells[-1] == "2"  # beam_ba, n_alternatives
+    assert "Pareto front" in markdown and "feasible" in markdown

@@ -92,6 +92,7 @@ from optics.core.symbolic import to_expr
 from optics.errors import InvalidParameterError, OpticsTypeError, OpticsValueError, PlaneError
 from optics.microscope.parts import Lens
 from optics.microscope.path import ETL_POWER, FOV_FORMS, Relay, ScanPath
+from optics.display import Table, repr_html, repr_markdown
 from optics.units import is_quantity, to_magnitude
 
 __all__ = [
@@ -652,6 +653,41 @@ class SearchResult:
             ap = float(row[f"aperture_{role}"])
             lenses[role] = Lens(name or f"{f:g} mm", f, None if not math.isfinite(ap) else ap)
         return replace(self.template, check=False).with_lenses(**lenses)
+
+    # -- rich display (Jupyter) ------------------------------------------------------
+    def _display_rows(self, rows, n):
+        named = {r for r in self.roles if r in rows.dtype.names}
+        metrics = [c for c in rows.dtype.names
+                   if not c.startswith(("aperture_", "diameter_", "f_")) and c not in named]
+        units = dict(self.units)
+        header = [*self.roles, *(f"{c} ({units[c]})" if units.get(c) else c for c in metrics)]
+        body = []
+        for row in rows[:n]:
+            cells = []
+            for role in self.roles:
+                f = float(row[f"f_{role}"])
+                name = row[role] if role in named else ""
+                cells.append(f"{name} ({f:g} mm)" if name else f"{f:g} mm")
+            cells += [row[c].item() if hasattr(row[c], "item") else row[c] for c in metrics]
+            body.append(cells)
+        return header, body
+
+    def _display_tables(self, n=10):
+        note = " (interrupted: best of the part searched)" if self.interrupted else ""
+        summary = (f"{self.n_feasible:,} of {self.n_evaluated:,} lens sets feasible{note}; "
+                   f"{self.n_pruned:,} excluded by the pruning without being formed ({self.method} search)")
+        header, body = self._display_rows(self.table, n)
+        ranked = Table(body, header=header, title=f"Lens sets, ranked (top {min(n, len(self.table))})",
+                       notes=(summary, "ranked by " + ", ".join(
+                           f"{c} ({'higher' if self.senses.get(c) != 'min' else 'lower'} first)" for c in self.rank_by),
+                              "n_alternatives: sets that tie with the row on every ranking key"))
+        header, body = self._display_rows(self.pareto, n)
+        front = Table(body, header=header, title=f"Pareto front ({len(self.pareto)} distinct points, first {min(n, len(self.pareto))})",
+                      notes=(f"non-dominated over {', '.join(self.pareto_metrics)}; ties collapsed",))
+        return [ranked, front]
+
+    _repr_html_ = repr_html
+    _repr_markdown_ = repr_markdown
 
     def to_text(self, n=10, which="table") -> str:
         """The first *n* rows of the ranked table (or ``which="pareto"``) as text.

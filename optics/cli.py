@@ -740,6 +740,21 @@ def _mm(text):
     return value
 
 
+#: Largest field of view a search may ask for (mm): beyond any objective's field (mesoscopes reach ~10 mm).
+MAX_FOV_MM = 50.0
+
+
+def _fov_mm(text):
+    """A minimum field of view in mm, at most :data:`MAX_FOV_MM` (a value in µm by mistake is caught)."""
+    value = _mm(text)
+    if value > MAX_FOV_MM:
+        raise argparse.ArgumentTypeError(
+            f"{escape_text(text)!r} mm is wider than any objective's field (at most {MAX_FOV_MM:g} mm); the value is "
+            f"in mm (a field of {escape_text(text)} um is {value / 1000:g})"
+        )
+    return value
+
+
 def _focal_length(text):
     """A non-zero focal length in mm, at most :data:`MAX_LENGTH_MM` in size."""
     value = _finite(text, "a focal length in mm")
@@ -962,7 +977,7 @@ def main(argv=None) -> int:
                         help="plain focal lengths in mm instead of catalog parts (apertures not checked)")
     search.add_argument("--by-part", action="store_true",
                         help="candidates by part number (the default; kept for old scripts)")
-    search.add_argument("--min-fov", type=_mm, default=None, help="minimum FOV per scanner axis (mm)")
+    search.add_argument("--min-fov", type=_fov_mm, default=None, help="minimum FOV per scanner axis (mm)")
     search.add_argument("--min-fill", type=_fill_ratio, default=None,
                         help=f"lowest back-aperture fill, beam / back aperture (default {fill_window[0]:g})")
     search.add_argument("--max-fill", type=_fill_ratio, default=None,

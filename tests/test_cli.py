@@ -193,3 +193,11 @@ def test_unchanged_figures_keep_their_png_and_changed_ones_are_drawn_again(tmp_p
     assert "png" in drawn
     assert (out / "layout.png").read_bytes() != first["layout.png"]
     capsys.readouterr()
+
+
+def test_search_min_fov_in_micrometres_by_mistake_is_refused(capsys):
+    # review: --min-fov 1500 (a field in um) silently gave 0 feasible sets; the value is in mm
+    with pytest.raises(SystemExit) as stop:
+        main(["search", "--min-fov", "1500"])
+    assert stop.value.code == 2
+    assert "a field of 1500 um is 1.5" in capsys.readouterr().err

@@ -953,7 +953,8 @@ def main(argv=None) -> int:
     from optics.microscope.search import DEFAULT_FILL_WINDOW as fill_window
 
     search = sub.add_parser(
-        "search", help="search catalog lens sets (by part number) for a design's scan path",
+        "search", help="search catalog lens sets (by part number) for a design's scan path; lens roles: "
+                  "etl_relay_1, etl_relay_2, relayK_1, relayK_2 (K = 1, 2, ...), scan_lens, tube_lens",
         description="Search the catalog's lenses for the lens roles of a design: every stock achromat "
                     "(filtered by --family, --diameter, --coating) for each role, plus the catalog's scan lenses "
                     "for scan_lens and tube lenses for tube_lens.  Limits come from the command line, else from the "

@@ -201,3 +201,12 @@ def test_search_min_fov_in_micrometres_by_mistake_is_refused(capsys):
         main(["search", "--min-fov", "1500"])
     assert stop.value.code == 2
     assert "a field of 1500 um is 1.5" in capsys.readouterr().err
+
+
+def test_top_level_help_lists_the_search_roles(capsys):
+    # issue 16: "optics --help does not list the lens roles the search takes"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for role in ("etl_relay_1", "etl_relay_2", "relayK_1", "relayK_2", "scan_lens", "tube_lens"):
+        assert role in out, role

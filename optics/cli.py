@@ -765,12 +765,17 @@ def _focal_length(text):
     return value
 
 
+def _within(text, what, expected, inside):
+    """A finite float from *text* for which ``inside(value)`` holds, else an error saying what was *expected*."""
+    value = _finite(text, what)
+    if not inside(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {escape_text(text)!r}")
+    return value
+
+
 def _fill_ratio(text):
     """A back-aperture fill ratio: above 0, at most 10."""
-    value = _finite(text, "a fill ratio")
-    if not 0 < value <= 10:
-        raise argparse.ArgumentTypeError(f"expected a fill ratio above 0 and at most 10, got {escape_text(text)!r}")
-    return value
+    return _within(text, "a fill ratio", "a fill ratio above 0 and at most 10", lambda v: 0 < v <= 10)
 
 
 def _builds(text):
@@ -805,26 +810,17 @@ def _count(text):
 
 def _um(text):
     """A positive length in µm, at most 1 m."""
-    value = _finite(text, "a number in um")
-    if not 0 < value <= 1e6:
-        raise argparse.ArgumentTypeError(f"expected a length in um above 0 and at most 1e6, got {escape_text(text)!r}")
-    return value
+    return _within(text, "a number in um", "a length in um above 0 and at most 1e6", lambda v: 0 < v <= 1e6)
 
 
 def _aperture_fraction(text):
     """A fraction of a clear aperture: above 0, at most 1."""
-    value = _finite(text, "a fraction of the clear aperture")
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction above 0 and at most 1, got {escape_text(text)!r}")
-    return value
+    return _within(text, "a fraction of the clear aperture", "a fraction above 0 and at most 1", lambda v: 0 < v <= 1)
 
 
 def _angle_deg(text):
     """A field half angle in degrees: above 0, below 90."""
-    value = _finite(text, "an angle in degrees")
-    if not 0 < value < 90:
-        raise argparse.ArgumentTypeError(f"expected an angle above 0 and below 90 deg, got {escape_text(text)!r}")
-    return value
+    return _within(text, "an angle in degrees", "an angle above 0 and below 90 deg", lambda v: 0 < v < 90)
 
 
 def _check_roles(asked, known) -> list:

@@ -28,7 +28,6 @@ imported only when an Explorer is made.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import io
 import warnings
 
@@ -37,7 +36,6 @@ from optics.design import Component, Design
 from optics.display import Table, repr_html, repr_markdown
 from optics import validate
 from optics.errors import InvalidParameterError, OpticsError, OpticsTypeError, OpticsWarning, PartNotFoundError
-from optics.text import escape_text
 from optics.units import quantity, to_magnitude
 
 __all__ = ["Explorer", "INSTALL_HINT"]
@@ -259,17 +257,13 @@ class Explorer:
         """*value* for widget *key*, in its unit and range (a slider would clamp it silently)."""
         widget = self.widgets[key]
         if hasattr(widget, "options"):
-            if value not in widget.options and isinstance(value, str):
-                try:  # an alias or part number (AC254-050) names the same part
-                    value = self._catalog.entry(value, "lens" if key not in ("objective", "etl") else key).name
-                except OpticsError:
-                    pass
-            if value not in widget.options:
-                close = difflib.get_close_matches(str(value), list(widget.options), n=3, cutoff=0.5)
-                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-                raise PartNotFoundError(f"Explorer.set: {key}: no catalog part {escape_text(str(value), max_length=80)!r}"
-                                        f"{hint}")
-            return value
+            if value in widget.options:
+                return value
+            kind = key if key in ("objective", "etl") else "lens"
+            try:  # an alias or part number (AC254-050) names the same part; the catalog names close matches
+                return self._catalog.entry(value, kind).name
+            except PartNotFoundError as err:
+                raise PartNotFoundError(f"Explorer.set: {key}: {err}") from None
         unit = "dpt" if key == "etl_power" else "mm"
         magnitude = validate.finite(value, unit, f"Explorer.set: {key}")
         if not isinstance(magnitude, float):

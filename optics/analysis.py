@@ -28,8 +28,7 @@ from optics.acquisition import scanning
 from optics.acquisition.pulses import FixedGdd, GddBudget, broadened_duration, path_gdd, prechirp
 from optics.catalog.prescriptions import prescription
 from optics.core.chromatic import chromatic_response, thin_equivalent
-from optics.core.materials import material
-from optics.errors import OpticsError, OpticsTypeError, OpticsWarning
+from optics.errors import InvalidParameterError, OpticsError, OpticsTypeError, OpticsWarning
 from optics.display import Table, format_value, repr_html, repr_latex, repr_markdown, rows_table
 from optics.microscope.path import ETL_POWER, FOV_FORMS, FieldOfView, PowerBudget, ScanPath, ZRange
 from optics.microscope.remote_focus import Linearity, RemoteFocus
@@ -627,16 +626,16 @@ def _within_glass_data(found, lenses, wavelength):
     """
     if wavelength is None:
         return found, ()
-    um = float(wavelength.to("um").magnitude)
     usable, notes = {}, []
     for role, p in found.items():
-        outside = [m for m in (material(g) for g in p.glasses) if not m.range_um[0] <= um <= m.range_um[1]]
-        if not outside:
-            usable[role] = p
+        try:
+            p.indices(wavelength)  # the glass data's own range rule (optics.core.materials)
+        except InvalidParameterError as err:
+            reason = str(err).split("; pass a Quantity")[0]  # the Python hint does not fit a design file
+            notes.append(f"{role} ({lenses[role].name}): {reason}; treated as colour-free and thin, like a lens "
+                         "without a prescription")
             continue
-        ranges = ", ".join(f"{m.name} {m.range_um[0]:g}-{m.range_um[1]:g} µm" for m in outside)
-        notes.append(f"{role} ({lenses[role].name}): the wavelength {1000 * um:g} nm is outside its glass data "
-                     f"({ranges}); treated as colour-free and thin, like a lens without a prescription")
+        usable[role] = p
     return usable, tuple(notes)
 
 

@@ -298,4 +298,5 @@ def test_a_wavelength_outside_the_glass_data_skips_those_lenses_with_a_note(tmp_
                                 for line in text.splitlines()) + "\n")
     assert main(["report", str(design), "--no-figures"]) == 0
     out = capsys.readouterr().out
-    assert "etl_relay_1 (Thorlabs AC254-100-B): the wavelength 300 nm is outside its glass data (N-LAK22 0.365-2.3254" in out
+    assert "etl_relay_1 (Thorlabs AC254-100-B): N-LAK22: wavelength 300 nm is outside 0.365-2.3254 µm" in out
+    assert "treated as colour-free and thin" in out and "pass a Quantity" not in out

@@ -293,8 +293,12 @@ def check_plain(value, unit: str, kind: str, *, name: str):
     low, high, bound_unit, example = PLAIN_RANGES[kind]
     factor = _bound_factor(bound_unit, unit)
     try:
-        extremes = (value.min(), value.max()) if hasattr(value, "min") else (value,)
-        extremes = [float(v) for v in extremes]
+        if hasattr(value, "min"):
+            extremes = [float(value.min()), float(value.max())]
+        elif isinstance(value, (list, tuple)):
+            extremes = [float(v) for v in value]
+        else:
+            extremes = [float(value)]
     except (TypeError, ValueError):
         return value  # not a number: the caller's type check names it
     for v in extremes:

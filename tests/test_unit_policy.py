@@ -143,3 +143,12 @@ def test_tunable_lens_power_beyond_a_1_mm_focal_length_is_refused():
     with pytest.raises(InvalidParameterError, match=r"power_min -100000 dpt is beyond \+-1000 dpt"):
         TunableLensPart("ETL", aperture=16, power_min=-100 * ureg("1/mm"), power_max=10)
     assert TunableLensPart("ETL", aperture=16, power_min=-1.5, power_max=3.5).power_max.to("dpt").magnitude == 3.5
+
+
+def test_plain_lists_are_held_to_the_same_range():
+    # a list of wavelengths meant in nm, read in um: refused like a single one
+    with pytest.raises(InvalidParameterError, match=r"920 um is not a plausible wavelength"):
+        resolution.two_photon_lateral_fwhm(0.8, [920, 1040])
+    # Zipfel (NA > 0.7): FWHM = 2 sqrt(ln 2) x 0.325 lambda / (sqrt(2) NA^0.91), for each wavelength
+    expect = [2 * math.sqrt(math.log(2)) * 0.325 * lam / (math.sqrt(2) * 0.8**0.91) for lam in (0.92, 1.04)]
+    assert list(resolution.two_photon_lateral_fwhm(0.8, [0.92, 1.04])) == pytest.approx(expect, rel=1e-9)

@@ -40,11 +40,11 @@ def gauss_legendre(n: int):
     r"""Gauss-Legendre nodes (ascending) and weights on [-1, 1], by Newton's method on :math:`P_n`.
 
     The same numbers as :func:`numpy.polynomial.legendre.leggauss`, which
-    finds the nodes as eigenvalues of a dense :math:`n \times n` matrix
-    (0.1-0.2 s for 400 nodes, paid by every ``optics report`` process);
-    Newton's iteration from Tricomi's estimate :math:`\cos(\pi(i - 1/4)/(n + 1/2))`,
-    with the three-term recurrence vectorised over the nodes, takes a few ms.
-    Cached per *n*.
+    finds the nodes as eigenvalues of a dense :math:`n \times n` matrix;
+    here Newton's iteration from Tricomi's estimate
+    :math:`\cos(\pi(i - 1/4)/(n + 1/2))`, with the three-term recurrence
+    vectorised over the nodes (faster, most of all as the first call of a
+    process: ``benchmarks/run.py``, quadrature rows).  Cached per *n*.
 
     Parameters
     ----------

@@ -66,8 +66,8 @@ def tolerance_figures(sensitivity_rows, monte_carlo_result: MonteCarlo, *, top=6
         unit = f" ({s.unit})" if s.unit else ""
         ax.set_title(f"{s.quantity}: spread per parameter{unit}", fontsize="small")
         ax.tick_params(labelsize="x-small")
-    fig.suptitle(f"which placement matters most (1 sigma each, {mc.tolerances.distribution} tolerances)",
-                 fontsize="medium")
+    fig.suptitle(f"which focal length or placement matters most (1 sigma each, {mc.tolerances.distribution} "
+                 "tolerances)", fontsize="medium")
     figures["sensitivity"] = fig
 
     fig, axes = _panels(spreads)

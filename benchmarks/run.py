@@ -822,7 +822,7 @@ def main(argv=None):
         ("search whole catalog", lambda: bench_search_catalog(step=2 if quick else 1)),
         ("import", lambda: bench_import(repeat=3 if quick else 9)),
         ("report", lambda: bench_report(repeat=1 if quick else 3)),
-        ("quadrature", lambda: bench_quadrature(repeat=3 if quick else 5)),
+        ("quadrature", lambda: bench_quadrature(repeat=7)),  # cheap: as many repeats in --quick
         ("tolerance", lambda: bench_tolerance(n=10**5 if quick else 10**6, repeat=1 if quick else 3)),
         ("other library", lambda: bench_other_library(points=10**3 if quick else 10**4, repeat=1 if quick else 3)),
     ]

@@ -733,25 +733,6 @@ def bench_report(repeat=3):
     ]
 
 
-# -- quadrature (paid by every report process) ---------------------------------------------------
-def bench_quadrature(n=400, repeat=5):
-    """The 400-node Gauss-Legendre rule of the aperture transmissions, built from scratch (uncached),
-    against numpy's ``leggauss`` (Golub-Welsch: eigenvalues of a dense n x n matrix)."""
-    from optics.microscope.apertures import gauss_legendre
-
-    build = gauss_legendre.__wrapped__  # the function without its per-process cache
-    x, w = build(n)
-    ref_x, ref_w = np.polynomial.legendre.leggauss(n)
-    ok = bool(np.allclose(x, ref_x, rtol=0, atol=1e-13) and np.allclose(w, ref_w, rtol=0, atol=1e-12))
-    t = best_times({"ours": lambda: build(n), "numpy": lambda: np.polynomial.legendre.leggauss(n)}, repeat)
-    setup = "import numpy as np; from optics.microscope.apertures import gauss_legendre"
-    fresh = {"ours": fresh_process_time(setup, f"gauss_legendre({n})", max(1, repeat // 2)),
-             "numpy": fresh_process_time(setup, f"np.polynomial.legendre.leggauss({n})", max(1, repeat // 2))}
-    name = f"Gauss-Legendre rule, {n} nodes (once per report process): gauss_legendre (Newton) / numpy leggauss"
-    return [Row(f"{name} (dense eigenvalues), warm process", t["ours"], t["numpy"], "not slower (<= 1)", 1.0, ok),
-            Row(f"{name}, first call in a fresh process", fresh["ours"], fresh["numpy"], "not slower (<= 1)", 1.0, ok)]
-
-
 # -- Monte Carlo tolerancing -------------------------------------------------------------------
 def bench_tolerance(n=10**6, repeat=3):
     """``monte_carlo`` of the default design (10 quantities, uniform ±1 %/±0.5 mm) vs the same in hand numpy.
@@ -822,7 +803,6 @@ def main(argv=None):
         ("search whole catalog", lambda: bench_search_catalog(step=2 if quick else 1)),
         ("import", lambda: bench_import(repeat=3 if quick else 9)),
         ("report", lambda: bench_report(repeat=1 if quick else 3)),
-        ("quadrature", lambda: bench_quadrature(repeat=7)),  # cheap: as many repeats in --quick
         ("tolerance", lambda: bench_tolerance(n=10**5 if quick else 10**6, repeat=1 if quick else 3)),
         ("other library", lambda: bench_other_library(points=10**3 if quick else 10**4, repeat=1 if quick else 3)),
     ]

@@ -60,16 +60,3 @@ def test_bad_input():
     with pytest.raises(InvalidParameterError, match="wavelength"):
         two_photon_fwhm(0.8, 1.333, float("nan"))
 
-
-@pytest.mark.parametrize("n", [1, 2, 7, 160, 400])
-def test_gauss_legendre_matches_numpy_and_integrates_degree_2n_minus_1_exactly(n):
-    import numpy as np
-
-    from optics.microscope.apertures import gauss_legendre
-
-    x, w = gauss_legendre(n)
-    ref_x, ref_w = np.polynomial.legendre.leggauss(n)  # Golub-Welsch eigenvalues: an independent method
-    np.testing.assert_allclose(x, ref_x, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(w, ref_w, rtol=0, atol=1e-13)
-    k = 2 * n - 2 if n > 1 else 0  # the integral of x^k over [-1, 1] is 2/(k + 1) for even k
-    assert float(np.sum(w * x**k)) == pytest.approx(2 / (k + 1), rel=1e-12)

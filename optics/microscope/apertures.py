@@ -32,57 +32,13 @@ import numpy as np
 
 from optics.errors import InvalidParameterError
 
-__all__ = ["gaussian_transmission", "gauss_legendre"]
+__all__ = ["gaussian_transmission"]
 
 
-@functools.lru_cache(maxsize=8)
-def gauss_legendre(n: int):
-    r"""Gauss-Legendre nodes (ascending) and weights on [-1, 1], by Newton's method on :math:`P_n`.
-
-    The same numbers as :func:`numpy.polynomial.legendre.leggauss`, which
-    finds the nodes as eigenvalues of a dense :math:`n \times n` matrix;
-    here Newton's iteration from Tricomi's estimate
-    :math:`\cos(\pi(i - 1/4)/(n + 1/2))`, with the three-term recurrence
-    vectorised over the nodes (faster, most of all as the first call of a
-    process: ``benchmarks/run.py``, quadrature rows).  Cached per *n*.
-
-    Parameters
-    ----------
-    n : int
-        Number of nodes (1 to 2000).
-
-    .. math:: w_i = \frac{2}{(1 - x_i^2)\,P_n'(x_i)^2}
-
-    >>> x, w = gauss_legendre(3)
-    >>> [round(float(v), 12) for v in x], [round(float(v), 12) for v in w]  # +-sqrt(3/5), 0; 5/9, 8/9, 5/9
-    ([-0.774596669241, 0.0, 0.774596669241], [0.555555555556, 0.888888888889, 0.555555555556])
-    """
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 2000:
-        raise InvalidParameterError(f"gauss_legendre: n must be an integer from 1 to 2000, got {n!r}")
-    i = np.arange(1, n + 1)
-    x = np.cos(np.pi * (i - 0.25) / (n + 0.5))
-    for _ in range(100):
-        p, dp = _legendre(n, x)
-        dx = p / dp
-        x = x - dx
-        if np.max(np.abs(dx)) < 1e-15:
-            break
-    _, dp = _legendre(n, x)
-    w = 2 / ((1 - x**2) * dp**2)
-    return x[::-1].copy(), w[::-1].copy()
-
-
-def _legendre(n, x):
-    """P_n(x) and P_n'(x) by the three-term recurrence."""
-    p0, p1 = np.ones_like(x), x
-    for k in range(2, n + 1):
-        p0, p1 = p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k
-    return p1, n * (x * p1 - p0) / (x**2 - 1)
-
-
+@functools.lru_cache(maxsize=1)
 def _quadrature():
     """400-point Gauss-Legendre nodes and weights on [-1, 1] (made on first use: import stays fast)."""
-    return gauss_legendre(400)
+    return np.polynomial.legendre.leggauss(400)
 
 
 def _i0e(x):

@@ -49,14 +49,13 @@ import math
 import numpy as np
 
 from optics.errors import InvalidParameterError
-from optics.microscope.apertures import gauss_legendre
 
 __all__ = ["two_photon_fwhm"]
 
 @functools.lru_cache(maxsize=1)
 def _quadrature():
     """160-point Gauss-Legendre nodes and weights on [-1, 1] (made on first use)."""
-    return gauss_legendre(160)
+    return np.polynomial.legendre.leggauss(160)
 _TAU = (np.arange(64) + 0.5) * np.pi / 64
 
 
